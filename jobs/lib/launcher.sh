@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Shared launcher for the scripts in jobs/. Source it, then call: selfsup SUBCOMMAND [FLAGS...]
+#
+# - With a Spark installation ($SPARK_HOME/bin/spark-submit, or spark-submit on PATH) it runs
+#   spark-submit with the cluster jar (target/selfsup-spark-*-spark.jar) and
+#   conf/spark-defaults.conf.
+# - Without one it runs the same main class in a plain JVM with Spark in-process
+#   (local[*] unless --master says otherwise), the Java 17 flags Spark needs, and the same
+#   conf/spark-defaults.conf.
+# --master MASTER passes through in both cases. Builds the project first when needed.
+set -euo pipefail
+
+SELFSUP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SELFSUP_MAIN=org.selfsup.cli.Main
+
+# Spark's own --add-opens list for Java 17, plus the reflection flag it needs.
+SELFSUP_JAVA17_FLAGS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+)
+
+selfsup_log() { echo "[selfsup] $*" >&2; }
+
+selfsup_build() {
+  local thin
+  thin=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-SNAPSHOT.jar "$SELFSUP_ROOT"/target/selfsup-spark-*[0-9].jar 2>/dev/null | grep -v -- '-spark.jar' | head -n1 || true)
+  if [[ -z "$thin" || ! -d "$SELFSUP_ROOT/target/lib" || -n "$(find "$SELFSUP_ROOT/src" "$SELFSUP_ROOT/pom.xml" -newer "$thin" -type f -print -quit)" ]]; then
+    selfsup_log "building (mvn -DskipTests package) ..."
+    (cd "$SELFSUP_ROOT" && mvn -q -B -DskipTests package)
+  fi
+}
+
+selfsup_spark_submit() {
+  if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
+    echo "$SPARK_HOME/bin/spark-submit"
+  elif command -v spark-submit >/dev/null 2>&1; then
+    command -v spark-submit
+  fi
+}
+
+selfsup() {
+  local master="" args=()
+  while (($#)); do
+    case "$1" in
+      --master) master="$2"; shift 2 ;;
+      --master=*) master="${1#--master=}"; shift ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  selfsup_build
+  local submit
+  submit=$(selfsup_spark_submit)
+  if [[ -n "$submit" ]]; then
+    local jar
+    jar=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar | head -n1)
+    selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]}"
+    "$submit" ${master:+--master "$master"} --class "$SELFSUP_MAIN" \
+      --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
+      "$jar" "${args[@]}"
+  else
+    local thin
+    thin=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*.jar | grep -v -- '-spark.jar' | head -n1)
+    local java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+    selfsup_log "no Spark installation found: running in-process, master ${master:-local[*]}"
+    SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" \
+    OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
+    SELFSUP_SPARK_DEFAULTS="$SELFSUP_ROOT/conf/spark-defaults.conf" \
+      "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx"${SELFSUP_DRIVER_MEMORY:-6g}" \
+      -Dorg.eclipse.deeplearning4j.helpers.disable=false \
+      ${master:+-Dspark.master="$master"} \
+      -cp "$thin:$SELFSUP_ROOT/target/lib/*" "$SELFSUP_MAIN" "${args[@]}"
+  fi
+}

@@ -1,0 +1,24 @@
+package org.selfsup.cli;
+
+import org.selfsup.data.BadRecordPolicy;
+import picocli.CommandLine.Option;
+
+/** Flags naming a TFRecord dataset, shared by the subcommands that read one. */
+final class DatasetOptions {
+  @Option(names = "--dataset", defaultValue = "fashion_mnist",
+      description = "Dataset layout: imagenet, places205, fashion_mnist, generic (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(names = "--dataset_dir", required = true,
+      description = "Folder of TFRecord shards (file:, hdfs:, s3a:, gs: ...).")
+  String datasetDir;
+
+  @Option(names = "--label_offset",
+      description = "Subtracted from image/class/label (default: the dataset's, 1 for the slim format).")
+  Integer labelOffset;
+
+  @Option(names = "--on_bad_record", defaultValue = "fail", converter = BadRecordPolicyConverter.class,
+      description = "fail (default): stop at the first corrupt record, naming file and record; "
+          + "skip: leave it out, log it, and count it.")
+  BadRecordPolicy onBadRecord;
+}

@@ -1,0 +1,72 @@
+package org.selfsup.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.selfsup.data.BadRecordPolicy;
+import org.selfsup.data.FashionMnistImporter;
+import org.selfsup.data.ImageFolderImporter;
+import org.selfsup.data.ImageFormat;
+import org.selfsup.data.ImportOptions;
+import org.selfsup.data.ImportSummary;
+import org.selfsup.runtime.SparkSessions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = "Turn a dataset into slim TFRecord shards (train-NNNNN-of-NNNNN, test-...).")
+final class ImportCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SOURCE",
+      description = "fashion_mnist (the four IDX files) or image_folder (one sub-folder per class).")
+  String source;
+
+  @Option(names = "--source_dir",
+      description = "Where the input is (fashion_mnist default: " + FashionMnistImporter.DEBIAN_DIR + ").")
+  String sourceDir;
+
+  @Option(names = "--dataset_dir", required = true, description = "Output folder for the TFRecord shards.")
+  String datasetDir;
+
+  @Option(names = "--image_format", defaultValue = "png",
+      description = "png (lossless, default) or jpeg (JPEG inputs are copied unchanged).")
+  String imageFormat;
+
+  @Option(names = "--limit", paramLabel = "SPLIT=N", description = "Take only the first N images of a split, e.g. --limit train=1000 --limit test=500.")
+  Map<String, Integer> limits = new LinkedHashMap<>();
+
+  @Option(names = "--shards", paramLabel = "SPLIT=N", description = "Shards per split (default: about 2,500 images each).")
+  Map<String, Integer> shards = new LinkedHashMap<>();
+
+  @Option(names = "--overwrite", description = "Replace shards already in --dataset_dir.")
+  boolean overwrite;
+
+  @Option(names = "--on_bad_record", defaultValue = "fail", converter = BadRecordPolicyConverter.class,
+      description = "fail (default) or skip undecodable images (image_folder), counting them.")
+  BadRecordPolicy onBadRecord;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!"fashion_mnist".equals(source) && !"image_folder".equals(source)) {
+      throw new IllegalArgumentException("unknown import source '" + source + "'; valid: fashion_mnist, image_folder");
+    }
+    if ("image_folder".equals(source) && sourceDir == null) {
+      throw new IllegalArgumentException("import image_folder needs --source_dir");
+    }
+    for (Map.Entry<String, Integer> e : limits.entrySet()) {
+      if (e.getValue() <= 0) {
+        throw new IllegalArgumentException("--limit " + e.getKey() + "=" + e.getValue() + " must be positive");
+      }
+    }
+    ImportOptions options = new ImportOptions(
+        sourceDir != null ? sourceDir : FashionMnistImporter.DEBIAN_DIR, datasetDir,
+        ImageFormat.parse(imageFormat), limits, shards, overwrite, onBadRecord);
+    SparkSession spark = SparkSessions.getOrCreate("selfsup import " + source);
+    ImportSummary summary = "fashion_mnist".equals(source)
+        ? FashionMnistImporter.run(spark, options)
+        : ImageFolderImporter.run(spark, options);
+    System.out.printf("imported %s into %s%n%s", source, datasetDir, summary.describe());
+    return 0;
+  }
+}

@@ -1,0 +1,49 @@
+package org.selfsup.runtime;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ND4J/DL4J process set-up: oneDNN helpers on, and one log line saying what is in use.
+ * Call {@link #configure()} in every JVM (driver and executors) before a network is built.
+ */
+public final class Nd4jSetup {
+  /** DL4J reads this each time a layer creates its helper; the default "true" disables oneDNN. */
+  public static final String HELPERS_DISABLE = "org.eclipse.deeplearning4j.helpers.disable";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Nd4jSetup.class);
+  private static volatile boolean configured;
+
+  private Nd4jSetup() {}
+
+  public static synchronized void configure() {
+    if (configured) {
+      return;
+    }
+    if (System.getProperty(HELPERS_DISABLE) == null) {
+      System.setProperty(HELPERS_DISABLE, "false");
+    }
+    configured = true;
+    LOG.info(describe());
+  }
+
+  /** True when DL4J's layers will pick the oneDNN helpers in this JVM. */
+  public static boolean oneDnnInUse() {
+    return !Boolean.parseBoolean(System.getProperty(HELPERS_DISABLE, "true"))
+        && "CPU".equalsIgnoreCase(backend())
+        && Nd4j.getEnvironment().helpersAllowed()
+        && org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+  }
+
+  public static String backend() {
+    return Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend", "unknown");
+  }
+
+  public static String describe() {
+    String omp = System.getenv("OMP_NUM_THREADS");
+    return String.format("ND4J backend %s, oneDNN %s, OMP_NUM_THREADS=%s, cores=%d",
+        backend(), oneDnnInUse() ? "on" : "OFF (slow path: see README, Speed)",
+        omp == null ? "unset" : omp, Runtime.getRuntime().availableProcessors());
+  }
+}
