@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -58,6 +59,9 @@ public final class ImageCodec {
       throw new ImageDecodeException("not a JPEG or PNG image (first bytes " + firstBytes(encoded)
           + ", " + encoded.length + " bytes)");
     }
+    if (format.equals("PNG")) {
+      checkPngChunks(encoded);
+    }
     BufferedImage bi = read(encoded, format);
     return fromBufferedImage(bi, channels);
   }
@@ -77,6 +81,51 @@ public final class ImageCodec {
       return "BMP";
     }
     return null;
+  }
+
+  /**
+   * ImageIO ignores chunk CRCs and decodes PNGs cut inside the last IDAT chunk; libpng (and so
+   * TensorFlow) rejects both. Walks the chunks up to IEND, checking lengths and CRCs.
+   */
+  private static void checkPngChunks(byte[] b) {
+    int pos = 8;
+    CRC32 crc = new CRC32();
+    while (true) {
+      if (pos + 8 > b.length) {
+        throw new ImageDecodeException("truncated or corrupt PNG: file ends at byte " + b.length
+            + " before the IEND chunk");
+      }
+      long len = readInt(b, pos) & 0xFFFFFFFFL;
+      if (len > b.length - pos - 12L) {
+        throw new ImageDecodeException("truncated or corrupt PNG: chunk '" + chunkType(b, pos + 4)
+            + "' at byte " + pos + " needs " + len + " bytes, file has " + b.length + " bytes");
+      }
+      int dataEnd = pos + 8 + (int) len;
+      crc.reset();
+      crc.update(b, pos + 4, 4 + (int) len);
+      if ((int) crc.getValue() != readInt(b, dataEnd)) {
+        throw new ImageDecodeException("truncated or corrupt PNG: bad CRC in chunk '"
+            + chunkType(b, pos + 4) + "' at byte " + pos);
+      }
+      if (b[pos + 4] == 'I' && b[pos + 5] == 'E' && b[pos + 6] == 'N' && b[pos + 7] == 'D') {
+        return;
+      }
+      pos = dataEnd + 4;
+    }
+  }
+
+  private static int readInt(byte[] b, int p) {
+    return ((b[p] & 0xFF) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8)
+        | (b[p + 3] & 0xFF);
+  }
+
+  private static String chunkType(byte[] b, int p) {
+    StringBuilder sb = new StringBuilder(4);
+    for (int i = p; i < p + 4; i++) {
+      char ch = (char) (b[i] & 0xFF);
+      sb.append(ch >= 0x20 && ch < 0x7F ? ch : '?');
+    }
+    return sb.toString();
   }
 
   private static String firstBytes(byte[] b) {
