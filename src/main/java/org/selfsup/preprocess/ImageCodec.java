@@ -154,10 +154,11 @@ public final class ImageCodec {
       reader.setInput(in, true, true);
       BufferedImage bi = reader.read(0);
       for (String w : warnings) {
-        // libjpeg pads a truncated stream with gray and only warns: make that an error. Benign
-        // warnings (e.g. "extraneous bytes before marker") are ignored, as TensorFlow does.
-        String lw = w.toLowerCase(Locale.ROOT);
-        if (lw.contains("premature end") || lw.contains("truncated")) {
+        // libjpeg pads a truncated scan with gray and only warns ("Corrupt JPEG data: premature
+        // end of data segment"): make that an error. Other warnings (e.g. "extraneous bytes
+        // before marker", or only the final EOI marker missing) leave a complete image and are
+        // ignored, as in TensorFlow.
+        if (w.toLowerCase(Locale.ROOT).contains("premature end")) {
           throw new ImageDecodeException("truncated or corrupt " + format + ": " + w);
         }
       }
