@@ -12,8 +12,11 @@ cd "$(dirname "$0")/.."
 images="${1:-src/test/resources/photos}"
 if [[ $# -gt 0 ]]; then shift; fi
 
+# target/lib (all runtime jars) is made by `mvn package`; the pom's copy-dependencies execution
+# alone gives the same folder without building the shaded jar.
 if [[ ! -d target/lib ]]; then
-  mvn -q -o -DskipTests package
+  mvn -q -o -DskipTests compile dependency:copy-dependencies@local-classpath \
+    || mvn -q -DskipTests package
 else
   mvn -q -o -DskipTests compile
 fi

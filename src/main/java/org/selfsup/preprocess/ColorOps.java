@@ -45,15 +45,19 @@ public final class ColorOps {
 
   /** HSV to RGB of one pixel (h taken modulo 1), written into {@code rgb[0..2]}. */
   public static void hsvToRgb(float h, float s, float v, float[] rgb) {
+    if (h < 0f || h >= 1f) {
+      h -= (float) Math.floor(h);
+    }
     float c = s * v;
     float m = v - c;
-    float dh = (h - (float) Math.floor(h)) * 6f;
+    float dh = h * 6f;
     int sector = (int) dh;
     if (sector > 5) { // h just below 1 rounding up
       sector = 5;
     }
-    float fmodu = dh - 2f * (float) Math.floor(dh / 2f); // dh mod 2
-    float x = c * (1f - Math.abs(fmodu - 1f));
+    float f = dh - sector;
+    // TF: x = c * (1 - |(dh mod 2) - 1|), i.e. c * f in even sectors and c * (1 - f) in odd ones
+    float x = (sector & 1) == 0 ? c * f : c * (1f - f);
     float r;
     float g;
     float b;
@@ -116,9 +120,7 @@ public final class ColorOps {
     float[] t = new float[3];
     for (int i = 0; i < rgb.length; i += 3) {
       rgbToHsv(rgb[i], rgb[i + 1], rgb[i + 2], t);
-      float h = t[0] + delta;
-      h -= (float) Math.floor(h);
-      hsvToRgb(h, t[1], t[2], t);
+      hsvToRgb(t[0] + delta, t[1], t[2], t); // wraps the hue to [0, 1)
       rgb[i] = t[0];
       rgb[i + 1] = t[1];
       rgb[i + 2] = t[2];
