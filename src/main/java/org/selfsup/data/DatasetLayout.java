@@ -41,7 +41,7 @@ public final class DatasetLayout implements Serializable {
     static {
         register(new DatasetLayout("imagenet", 1000, 1, "train-*-of-01024", "validation-*", "test-*"));
         register(new DatasetLayout("places205", 205, 1, "train-*-of-*", "validation-*", "test-*"));
-        register(new DatasetLayout("fashion_mnist", 10, 1, "train-*", "test-*", "validation-*"));
+        register(new DatasetLayout("fashion_mnist", 10, 1, "train-*", "validation-*", "test-*"));
         register(new DatasetLayout("generic", -1, 1, "train-*", "validation-*", "test-*"));
     }
 
