@@ -18,6 +18,7 @@ final class TestSpark {
                     .config("spark.sql.shuffle.partitions", "2")
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/selfsup-data-tests-warehouse")
                     .getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
         }
