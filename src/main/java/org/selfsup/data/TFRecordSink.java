@@ -71,14 +71,16 @@ public final class TFRecordSink {
             FileSystem fs = dir.getFileSystem(conf);
             dir = fs.makeQualified(dir);
             qualifiedDir = dir.toString();
-            List<Path> existing = existingShards(fs, dir, prefix);
-            if (!existing.isEmpty()) {
+            List<Path> existing = existingShards(fs, dir, prefix, false);
+            if (!existing.isEmpty() || options.overwrite()) {
                 if (!options.overwrite()) {
                     throw new IllegalStateException(qualifiedDir + " already has " + existing.size()
                             + " shard(s) named " + prefix + "-*-of-* (e.g. " + existing.get(0).getName()
                             + "); refusing to mix shards: delete them or write with overwrite=true");
                 }
-                LOG.info("overwrite: deleting {} existing {}-* shard(s) in {}", existing.size(), prefix, dir);
+                existing = existingShards(fs, dir, prefix, true);
+                LOG.info("overwrite: deleting {} existing {}-* shard(s) and temporaries in {}", existing.size(),
+                        prefix, dir);
                 for (Path p : existing) {
                     if (!fs.delete(p, false) && fs.exists(p)) {
                         throw new IOException("cannot delete " + p);
@@ -105,8 +107,9 @@ public final class TFRecordSink {
         return write(rows, outputDir, prefix, numShards, WriteOptions.defaults());
     }
 
-    /** Shards (any count) and leftover temporaries of {@code prefix} in {@code dir}. */
-    private static List<Path> existingShards(FileSystem fs, Path dir, String prefix) throws IOException {
+    /** Shards (any count) of {@code prefix} in {@code dir}, and, if asked, leftover temporaries. */
+    private static List<Path> existingShards(FileSystem fs, Path dir, String prefix, boolean withTemporaries)
+            throws IOException {
         List<Path> out = new ArrayList<>();
         if (!fs.exists(dir)) {
             return out;
@@ -115,7 +118,7 @@ public final class TFRecordSink {
         Pattern temp = Pattern.compile("\\." + Pattern.quote(prefix) + "-\\d{5}-of-\\d{5}\\.inprogress-.*");
         for (FileStatus st : fs.listStatus(dir)) {
             String n = st.getPath().getName();
-            if (shard.matcher(n).matches() || temp.matcher(n).matches()) {
+            if (shard.matcher(n).matches() || (withTemporaries && temp.matcher(n).matches())) {
                 out.add(st.getPath());
             }
         }

@@ -165,6 +165,24 @@ class TFRecordRoundTripTest {
         assertEquals(4, TFRecordSource.read(spark, Collections.singletonList(dir + "/validation-*")).count());
     }
 
+    @Test
+    void failedTaskLeavesNoShardBehind() throws IOException {
+        StructType s = new StructType().add("image", DataTypes.BinaryType).add("label", DataTypes.IntegerType);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            rows.add(RowFactory.create(i == 4 ? null : TestData.png(i), i));
+        }
+        Path dir = tmp.resolve("failed");
+        Exception e = assertThrows(Exception.class, () -> TFRecordSink.write(spark.createDataFrame(rows, s),
+                dir.toString(), "train", 1, WriteOptions.defaults()));
+        assertTrue(e.getMessage().contains("row has no 'image'"), e.getMessage());
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            List<String> left = new ArrayList<>();
+            files.forEach(p -> left.add(p.getFileName().toString()));
+            assertEquals(Collections.emptyList(), left, "neither a shard nor a temporary");
+        }
+    }
+
     // ---- reading files written by tensorflow-hadoop's TFRecordWriter ----
 
     private static List<Path> slimShards(String name) {
