@@ -30,7 +30,7 @@ selfsup_log() { echo "[selfsup] $*" >&2; }
 selfsup_build() {
   local thin
   thin=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-SNAPSHOT.jar "$SELFSUP_ROOT"/target/selfsup-spark-*[0-9].jar 2>/dev/null | grep -v -- '-spark.jar' | head -n1 || true)
-  if [[ -z "$thin" || ! -d "$SELFSUP_ROOT/target/lib" || -n "$(find "$SELFSUP_ROOT/src" "$SELFSUP_ROOT/pom.xml" -newer "$thin" -type f -print -quit)" ]]; then
+  if [[ -z "$thin" || ! -d "$SELFSUP_ROOT/target/lib" || -n "$(find "$SELFSUP_ROOT/src/main" "$SELFSUP_ROOT/pom.xml" -newer "$thin" -type f -print -quit)" ]]; then
     selfsup_log "building (mvn -DskipTests package) ..."
     (cd "$SELFSUP_ROOT" && mvn -q -B -DskipTests package)
   fi

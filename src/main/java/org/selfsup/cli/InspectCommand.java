@@ -1,6 +1,5 @@
 package org.selfsup.cli;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 
@@ -20,6 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.selfsup.data.BadRecordCounter;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
 import org.selfsup.data.RecordImages;
@@ -68,7 +68,9 @@ final class InspectCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("selfsup inspect");
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     int labelOffset = data.labelOffset != null ? data.labelOffset : layout.labelOffset();
-    ReadOptions readOptions = new ReadOptions().labelOffset(labelOffset).onBadRecord(data.onBadRecord);
+    BadRecordCounter badRecords = BadRecordCounter.create(spark);
+    ReadOptions readOptions = ReadOptions.defaults().withLabelOffset(labelOffset)
+        .withOnBadRecord(data.onBadRecord).withCounter(badRecords);
 
     Map<String, List<String>> splitFiles = new LinkedHashMap<>();
     for (String s : DatasetLayout.SPLITS) {
@@ -83,8 +85,7 @@ final class InspectCommand implements Callable<Integer> {
     }
     LinkedHashSet<String> allFiles = new LinkedHashSet<>();
     splitFiles.values().forEach(allFiles::addAll);
-    TFRecordSource.Result all = TFRecordSource.read(spark, new ArrayList<>(allFiles), readOptions);
-    Dataset<Row> records = all.rows();
+    Dataset<Row> records = TFRecordSource.read(spark, new ArrayList<>(allFiles), readOptions);
 
     System.out.printf("dataset %s (%s layout, label offset %d)%n", data.datasetDir, layout.name(), labelOffset);
     System.out.println("schema:");
@@ -94,13 +95,15 @@ final class InspectCommand implements Callable<Integer> {
     for (Row r : records.groupBy(SlimSchema.FILE).count().collectAsList()) {
       perFile.put(r.getString(0), r.getLong(1));
     }
+    // The per-file count is the one pass over every file: its bad-record count is the dataset's.
+    String skippedSummary = badRecords.total() > 0 ? badRecords.summary() + ", e.g. " + badRecords.samples().get(0) : null;
     System.out.println("records per split:");
     for (Map.Entry<String, List<String>> e : splitFiles.entrySet()) {
-      long n = e.getValue().stream().mapToLong(f -> perFile.getOrDefault(qualified(conf, f), perFile.getOrDefault(f, 0L))).sum();
+      long n = e.getValue().stream().mapToLong(f -> perFile.getOrDefault(f, 0L)).sum();
       System.out.printf("  %-9s %10d records in %5d shards%n", e.getKey(), n, e.getValue().size());
     }
 
-    Dataset<Row> splitRows = records.where(col(SlimSchema.FILE).isin(qualifiedAll(conf, splitFiles.get(split)).toArray()));
+    Dataset<Row> splitRows = TFRecordSource.read(spark, splitFiles.get(split), readOptions);
     System.out.printf("label histogram (%s):%n", split);
     List<Row> hist = splitRows.groupBy(SlimSchema.LABEL)
         .agg(count("*").as("n"), first(SlimSchema.TEXT, true).as("text"))
@@ -114,7 +117,9 @@ final class InspectCommand implements Callable<Integer> {
     if (numImages > 0) {
       showImages(splitRows.limit(numImages), spec, conf);
     }
-    all.reportBadRecords(System.out);
+    if (skippedSummary != null) {
+      System.out.println("SKIPPED: " + skippedSummary);
+    }
     return 0;
   }
 
@@ -153,23 +158,5 @@ final class InspectCommand implements Callable<Integer> {
     if (dump != null) {
       System.out.printf("wrote %d PNG files to %s%n", shown.size(), dump);
     }
-  }
-
-  private static String qualified(Configuration conf, String file) {
-    try {
-      Path p = new Path(file);
-      return p.getFileSystem(conf).makeQualified(p).toString();
-    } catch (java.io.IOException e) {
-      return file;
-    }
-  }
-
-  private static List<String> qualifiedAll(Configuration conf, List<String> files) {
-    List<String> out = new ArrayList<>();
-    for (String f : files) {
-      out.add(f);
-      out.add(qualified(conf, f));
-    }
-    return out;
   }
 }

@@ -67,7 +67,7 @@ public final class FashionMnistImporter {
           .map(r -> toSlimRow(name, r.getInt(0), r.getInt(1), (byte[]) r.get(2), rows, cols, format));
       int shards = options.shards(name, images.count);
       List<String> written = TFRecordSink.write(spark.createDataFrame(slim, SlimSchema.writeSchema()),
-          options.outputDir, name, shards, new WriteOptions().overwrite(options.overwrite));
+          options.outputDir, name, shards, WriteOptions.defaults().withOverwrite(options.overwrite));
       LOG.info("{}: {} images from {} → {} shards in {}", name, images.count, imagesPath, shards, options.outputDir);
       summary.splits.add(new ImportSummary.Split(name, images.count, written));
     }

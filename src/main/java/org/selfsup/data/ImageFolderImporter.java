@@ -105,7 +105,7 @@ public final class ImageFolderImporter {
           });
       List<String> written = TFRecordSink.write(spark.createDataFrame(slim, SlimSchema.writeSchema()),
           options.outputDir, split[0], options.shards(split[0], files.size()),
-          new WriteOptions().overwrite(options.overwrite));
+          WriteOptions.defaults().withOverwrite(options.overwrite));
       long count = files.size() - skipped.value();
       LOG.info("{}: {} images from {} → {}", split[0], count, split[1], options.outputDir);
       summary.splits.add(new ImportSummary.Split(split[0], count, written));

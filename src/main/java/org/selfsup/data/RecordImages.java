@@ -29,7 +29,7 @@ public final class RecordImages {
     try {
       return spec.apply((byte[]) row.getAs(SlimSchema.IMAGE), seed(runSeed, file, record));
     } catch (ImageDecodeException | IllegalArgumentException e) {
-      throw new BadRecordException(file, record, "image: " + e.getMessage());
+      throw BadRecordException.undecodableImage(file, record, e.getMessage());
     }
   }
 }

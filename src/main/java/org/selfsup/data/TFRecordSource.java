@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -32,208 +33,216 @@ import java.util.TreeSet;
  * one Spark partition per file, streaming records one at a time.
  */
 public final class TFRecordSource {
-    private static final Logger LOG = LoggerFactory.getLogger(TFRecordSource.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TFRecordSource.class);
 
-    private TFRecordSource() {
+  private TFRecordSource() {
+  }
+
+  /**
+   * @param pathsOrGlobs files, Hadoop globs or folders (a folder stands for its non-hidden files),
+   *                     in any Hadoop scheme (file:, hdfs:, s3a:, gs:, ...)
+   * @throws IllegalArgumentException when an entry matches no file ("no TFRecord files match ...")
+   *                                  or SKIP is asked for without a counter
+   * @throws BadRecordException       (inside Spark's exception; see {@link BadRecordException#findIn})
+   *                                  on the first bad record under FAIL, when an action runs
+   */
+  public static Dataset<Row> read(SparkSession spark, List<String> pathsOrGlobs, ReadOptions options) {
+    if (options.onBadRecord() == BadRecordPolicy.SKIP && options.counter() == null) {
+      throw new IllegalArgumentException("onBadRecord=SKIP needs a BadRecordCounter to report the skipped"
+          + " records: use ReadOptions.skipping(BadRecordCounter.create(spark))");
     }
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<String> files = listFiles(conf, pathsOrGlobs);
+    LOG.info("reading {} TFRecord file(s) ({})", files.size(), options);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<SerializableConfiguration> confB = jsc.broadcast(new SerializableConfiguration(conf));
+    JavaRDD<Row> rows = jsc.parallelize(files, files.size())
+        .mapPartitions(new ReadShards(confB, options));
+    return spark.createDataFrame(rows, SlimSchema.schema());
+  }
 
-    /**
-     * @param pathsOrGlobs files, Hadoop globs or folders (a folder stands for its non-hidden files),
-     *                     in any Hadoop scheme (file:, hdfs:, s3a:, gs:, ...)
-     * @throws IllegalArgumentException when an entry matches no file ("no TFRecord files match ...")
-     *                                  or SKIP is asked for without a counter
-     * @throws BadRecordException       (inside Spark's exception; see {@link BadRecordException#findIn})
-     *                                  on the first bad record under FAIL, when an action runs
-     */
-    public static Dataset<Row> read(SparkSession spark, List<String> pathsOrGlobs, ReadOptions options) {
-        if (options.onBadRecord() == BadRecordPolicy.SKIP && options.counter() == null) {
-            throw new IllegalArgumentException("onBadRecord=SKIP needs a BadRecordCounter to report the skipped"
-                    + " records: use ReadOptions.skipping(BadRecordCounter.create(spark))");
-        }
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        List<String> files = listFiles(conf, pathsOrGlobs);
-        LOG.info("reading {} TFRecord file(s) ({})", files.size(), options);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<SerializableConfiguration> confB = jsc.broadcast(new SerializableConfiguration(conf));
-        JavaRDD<Row> rows = jsc.parallelize(files, files.size())
-                .mapPartitions(new ReadShards(confB, options));
-        return spark.createDataFrame(rows, SlimSchema.schema());
+  /** {@link #read(SparkSession, List, ReadOptions)} with {@link ReadOptions#defaults()}. */
+  public static Dataset<Row> read(SparkSession spark, List<String> pathsOrGlobs) {
+    return read(spark, pathsOrGlobs, ReadOptions.defaults());
+  }
+
+  /**
+   * The files that the given paths / globs / folders stand for, fully qualified, sorted, without
+   * duplicates.
+   *
+   * @throws IllegalArgumentException "no TFRecord files match &lt;path&gt;" when one matches nothing
+   */
+  public static List<String> listFiles(Configuration conf, List<String> pathsOrGlobs) {
+    if (pathsOrGlobs == null || pathsOrGlobs.isEmpty()) {
+      throw new IllegalArgumentException("no TFRecord paths given");
     }
-
-    /** {@link #read(SparkSession, List, ReadOptions)} with {@link ReadOptions#defaults()}. */
-    public static Dataset<Row> read(SparkSession spark, List<String> pathsOrGlobs) {
-        return read(spark, pathsOrGlobs, ReadOptions.defaults());
-    }
-
-    /**
-     * The files that the given paths / globs / folders stand for, fully qualified, sorted, without
-     * duplicates.
-     *
-     * @throws IllegalArgumentException "no TFRecord files match &lt;path&gt;" when one matches nothing
-     */
-    public static List<String> listFiles(Configuration conf, List<String> pathsOrGlobs) {
-        if (pathsOrGlobs == null || pathsOrGlobs.isEmpty()) {
-            throw new IllegalArgumentException("no TFRecord paths given");
-        }
-        TreeSet<String> out = new TreeSet<>();
-        for (String p : pathsOrGlobs) {
-            List<String> matched = new ArrayList<>();
-            try {
-                Path path = new Path(p);
-                FileSystem fs = path.getFileSystem(conf);
-                FileStatus[] statuses = fs.globStatus(path);
-                if (statuses != null) {
-                    for (FileStatus st : statuses) {
-                        if (st.isDirectory()) {
-                            for (FileStatus child : fs.listStatus(st.getPath())) {
-                                if (child.isFile() && !isHidden(child.getPath())) {
-                                    matched.add(fs.makeQualified(child.getPath()).toString());
-                                }
-                            }
-                        } else {
-                            matched.add(fs.makeQualified(st.getPath()).toString());
-                        }
-                    }
+    TreeSet<String> out = new TreeSet<>();
+    for (String p : pathsOrGlobs) {
+      List<String> matched = new ArrayList<>();
+      try {
+        Path path = new Path(p);
+        FileSystem fs = path.getFileSystem(conf);
+        FileStatus[] statuses = fs.globStatus(path);
+        if (statuses != null) {
+          for (FileStatus st : statuses) {
+            if (st.isDirectory()) {
+              for (FileStatus child : fs.listStatus(st.getPath())) {
+                if (child.isFile() && !isHidden(child.getPath())) {
+                  matched.add(fs.makeQualified(child.getPath()).toString());
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
+              }
+            } else {
+              matched.add(fs.makeQualified(st.getPath()).toString());
             }
-            if (matched.isEmpty()) {
-                throw new IllegalArgumentException("no TFRecord files match " + p);
-            }
-            out.addAll(matched);
+          }
         }
-        return new ArrayList<>(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
+      }
+      if (matched.isEmpty()) {
+        throw new IllegalArgumentException("no TFRecord files match " + p);
+      }
+      out.addAll(matched);
+    }
+    return new ArrayList<>(out);
+  }
+
+  static boolean isHidden(Path p) {
+    String n = p.getName();
+    return n.startsWith(".") || n.startsWith("_");
+  }
+
+  /** Executor side: the rows of the files in one partition (one file per partition). */
+  private static final class ReadShards implements FlatMapFunction<Iterator<String>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<SerializableConfiguration> conf;
+    private final ReadOptions options;
+
+    ReadShards(Broadcast<SerializableConfiguration> conf, ReadOptions options) {
+      this.conf = conf;
+      this.options = options;
     }
 
-    static boolean isHidden(Path p) {
-        String n = p.getName();
-        return n.startsWith(".") || n.startsWith("_");
+    @Override
+    public Iterator<Row> call(Iterator<String> files) {
+      return new RowIterator(files, conf.value().value(), options);
+    }
+  }
+
+  /** Lazily opens each file and yields its good rows; handles bad records by the policy. */
+  static final class RowIterator implements Iterator<Row> {
+    private final Iterator<String> files;
+    private final Configuration conf;
+    private final ReadOptions options;
+    private TFRecordInput input;
+    private Row next;
+    private boolean done;
+
+    RowIterator(Iterator<String> files, Configuration conf, ReadOptions options) {
+      this.files = files;
+      this.conf = conf;
+      this.options = options;
+      TaskContext tc = TaskContext.get();
+      if (tc != null) {
+        tc.addTaskCompletionListener((TaskCompletionListener) ctx -> closeInput());
+      }
     }
 
-    /** Executor side: the rows of the files in one partition (one file per partition). */
-    private static final class ReadShards implements FlatMapFunction<Iterator<String>, Row> {
-        private static final long serialVersionUID = 1L;
-        private final Broadcast<SerializableConfiguration> conf;
-        private final ReadOptions options;
-
-        ReadShards(Broadcast<SerializableConfiguration> conf, ReadOptions options) {
-            this.conf = conf;
-            this.options = options;
-        }
-
-        @Override
-        public Iterator<Row> call(Iterator<String> files) {
-            return new RowIterator(files, conf.value().value(), options);
-        }
+    @Override
+    public boolean hasNext() {
+      if (next == null && !done) {
+        advance();
+      }
+      return next != null;
     }
 
-    /** Lazily opens each file and yields its good rows; handles bad records by the policy. */
-    static final class RowIterator implements Iterator<Row> {
-        private final Iterator<String> files;
-        private final Configuration conf;
-        private final ReadOptions options;
-        private TFRecordInput input;
-        private Row next;
-        private boolean done;
-
-        RowIterator(Iterator<String> files, Configuration conf, ReadOptions options) {
-            this.files = files;
-            this.conf = conf;
-            this.options = options;
-            TaskContext tc = TaskContext.get();
-            if (tc != null) {
-                tc.addTaskCompletionListener((TaskCompletionListener) ctx -> closeInput());
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (next == null && !done) {
-                advance();
-            }
-            return next != null;
-        }
-
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Row r = next;
-            next = null;
-            return r;
-        }
-
-        private void advance() {
-            while (true) {
-                if (input == null) {
-                    if (!files.hasNext()) {
-                        done = true;
-                        return;
-                    }
-                    String file = files.next();
-                    try {
-                        input = open(file);
-                    } catch (BadRecordException e) {
-                        bad(e);
-                        continue;
-                    }
-                }
-                byte[] payload;
-                try {
-                    payload = input.next();
-                } catch (BadRecordException e) {
-                    bad(e);
-                    continue;
-                }
-                if (payload == null) {
-                    closeInput();
-                    continue;
-                }
-                long record = input.lastIndex();
-                try {
-                    Example ex = Example.parseFrom(payload);
-                    next = SlimSchema.toRow(ex, input.file(), record, options.labelOffset());
-                    return;
-                } catch (InvalidProtocolBufferException e) {
-                    bad(BadRecordException.notAnExample(input.file(), record, e));
-                } catch (BadRecordException e) {
-                    bad(e);
-                }
-            }
-        }
-
-        private TFRecordInput open(String file) {
-            try {
-                Path p = new Path(file);
-                FileSystem fs = p.getFileSystem(conf);
-                return new TFRecordInput(fs.open(p, 1 << 16), file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
-            }
-        }
-
-        private void bad(BadRecordException e) {
-            boolean restLost = e.kind() != null && e.kind().losesRestOfFile();
-            if (options.onBadRecord() == BadRecordPolicy.FAIL) {
-                closeInput();
-                done = true;
-                throw e;
-            }
-            LOG.warn("skipping bad TFRecord: {}{}", e.getMessage(),
-                    restLost ? "; rest of file skipped" : "");
-            options.counter().add(e);
-            if (restLost) {
-                closeInput();
-            }
-        }
-
-        private void closeInput() {
-            if (input != null) {
-                input.close();
-                input = null;
-            }
-        }
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Row r = next;
+      next = null;
+      return r;
     }
+
+    private void advance() {
+      while (true) {
+        if (input == null) {
+          if (!files.hasNext()) {
+            done = true;
+            return;
+          }
+          String file = files.next();
+          try {
+            input = open(file);
+          } catch (BadRecordException e) {
+            bad(e);
+            continue;
+          }
+        }
+        byte[] payload;
+        try {
+          payload = input.next();
+        } catch (BadRecordException e) {
+          bad(e);
+          continue;
+        }
+        if (payload == null) {
+          closeInput();
+          continue;
+        }
+        long record = input.lastIndex();
+        try {
+          Example ex = Example.parseFrom(payload);
+          next = SlimSchema.toRow(ex, input.file(), record, options.labelOffset());
+          return;
+        } catch (InvalidProtocolBufferException e) {
+          bad(BadRecordException.notAnExample(input.file(), record, e));
+        } catch (BadRecordException e) {
+          bad(e);
+        }
+      }
+    }
+
+    private TFRecordInput open(String file) {
+      try {
+        Path p = new Path(file);
+        FileSystem fs = withoutChecksumFiles(p.getFileSystem(conf));
+        return new TFRecordInput(fs.open(p, 1 << 16), file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    private void bad(BadRecordException e) {
+      boolean restLost = e.kind() != null && e.kind().losesRestOfFile();
+      if (options.onBadRecord() == BadRecordPolicy.FAIL) {
+        closeInput();
+        done = true;
+        throw e;
+      }
+      LOG.warn("skipping bad TFRecord: {}{}", e.getMessage(),
+          restLost ? "; rest of file skipped" : "");
+      options.counter().add(e);
+      if (restLost) {
+        closeInput();
+      }
+    }
+
+    private void closeInput() {
+      if (input != null) {
+        input.close();
+        input = null;
+      }
+    }
+  }
+
+  /**
+   * The local file system without Hadoop's {@code .crc} side files: TFRecords carry their own
+   * CRCs, and a stale side file would hide a real corruption behind a ChecksumException.
+   */
+  static FileSystem withoutChecksumFiles(FileSystem fs) {
+    return fs instanceof LocalFileSystem ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
+  }
 }

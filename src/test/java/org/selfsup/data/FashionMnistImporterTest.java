@@ -38,7 +38,7 @@ class FashionMnistImporterTest {
 
     List<String> trainFiles = DatasetLayout.forName("fashion_mnist").files(
         spark.sparkContext().hadoopConfiguration(), out.toString(), "trainval");
-    List<Row> rows = TFRecordSource.read(spark, trainFiles, new ReadOptions()).rows()
+    List<Row> rows = TFRecordSource.read(spark, trainFiles, ReadOptions.defaults())
         .orderBy(SlimSchema.FILENAME).collectAsList();
     assertEquals(25, rows.size());
     for (Row r : rows) {

@@ -55,7 +55,7 @@ class ImageFolderImporterTest {
   private List<Row> readBack(Path out) {
     List<String> files = DatasetLayout.forName("generic").files(
         spark.sparkContext().hadoopConfiguration(), out.toString(), "trainval");
-    return TFRecordSource.read(spark, files, new ReadOptions()).rows().orderBy(SlimSchema.FILENAME).collectAsList();
+    return TFRecordSource.read(spark, files, ReadOptions.defaults()).orderBy(SlimSchema.FILENAME).collectAsList();
   }
 
   @Test
