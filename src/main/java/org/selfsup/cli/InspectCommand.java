@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.selfsup.data.BadRecordCounter;
 import org.selfsup.data.DatasetLayout;
+import org.selfsup.data.HadoopFiles;
 import org.selfsup.data.ReadOptions;
 import org.selfsup.data.RecordImages;
 import org.selfsup.data.SlimSchema;
@@ -149,7 +150,7 @@ final class InspectCommand implements Callable<Integer> {
       System.out.println("  " + shown.get(i)._1());
       if (dump != null) {
         Path out = new Path(dump, String.format("%03d_%s.png", i, shown.get(i)._2()));
-        FileSystem fs = out.getFileSystem(conf);
+        FileSystem fs = HadoopFiles.of(out, conf);
         try (OutputStream os = fs.create(out, true)) {
           os.write(shown.get(i)._3());
         }

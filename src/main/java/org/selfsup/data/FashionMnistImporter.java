@@ -88,7 +88,7 @@ public final class FashionMnistImporter {
   private static Path locate(Configuration conf, String dir, String name) throws IOException {
     for (String candidate : new String[] {name, name + ".gz"}) {
       Path p = new Path(dir, candidate);
-      FileSystem fs = p.getFileSystem(conf);
+      FileSystem fs = HadoopFiles.of(p, conf);
       if (fs.exists(p)) {
         return p;
       }

@@ -72,7 +72,7 @@ public final class IdxFile {
   }
 
   private static DataInputStream open(Configuration conf, Path path) throws IOException {
-    FileSystem fs = path.getFileSystem(conf);
+    FileSystem fs = HadoopFiles.of(path, conf);
     InputStream raw = new BufferedInputStream(fs.open(path), 1 << 16);
     raw.mark(2);
     int b0 = raw.read();

@@ -43,7 +43,7 @@ public final class ImageFolderImporter {
   public static ImportSummary run(SparkSession spark, ImportOptions options) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path root = new Path(options.sourceDir);
-    FileSystem fs = root.getFileSystem(conf);
+    FileSystem fs = HadoopFiles.of(root, conf);
     if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
       throw new IllegalArgumentException("image folder " + root + " does not exist or is not a folder");
     }
@@ -103,9 +103,18 @@ public final class ImageFolderImporter {
             }
             return Collections.singletonList(row).iterator();
           });
-      List<String> written = TFRecordSink.write(spark.createDataFrame(slim, SlimSchema.writeSchema()),
-          options.outputDir, split[0], options.shards(split[0], files.size()),
-          WriteOptions.defaults().withOverwrite(options.overwrite));
+      List<String> written;
+      try {
+        written = TFRecordSink.write(spark.createDataFrame(slim, SlimSchema.writeSchema()),
+            options.outputDir, split[0], options.shards(split[0], files.size()),
+            WriteOptions.defaults().withOverwrite(options.overwrite));
+      } catch (Exception e) { // Spark wraps the executor's exception in a (checked) SparkException
+        ImageDecodeException cause = undecodableIn(e);
+        if (cause != null) {
+          throw cause;
+        }
+        throw e;
+      }
       long count = files.size() - skipped.value();
       LOG.info("{}: {} images from {} → {}", split[0], count, split[1], options.outputDir);
       summary.splits.add(new ImportSummary.Split(split[0], count, written));
@@ -122,7 +131,7 @@ public final class ImageFolderImporter {
       ImageFormat format, BadRecordPolicy policy) throws IOException {
     Path path = new Path(file);
     byte[] bytes;
-    try (InputStream in = path.getFileSystem(conf).open(path)) {
+    try (InputStream in = HadoopFiles.of(path, conf).open(path)) {
       bytes = IOUtils.toByteArray(in);
     }
     Image image;
@@ -142,6 +151,23 @@ public final class ImageFolderImporter {
     String relative = path.getParent().getName() + "/" + path.getName();
     return SlimSchema.writeRow(encoded, label, format.slimName(), image.height(), image.width(),
         classes.get(label), relative);
+  }
+
+  /** The executor's ImageDecodeException: from the cause chain, else from Spark's message text. */
+  private static ImageDecodeException undecodableIn(Throwable e) {
+    String marker = ImageDecodeException.class.getName() + ": ";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ImageDecodeException) {
+        return new ImageDecodeException(t.getMessage());
+      }
+      String m = t.getMessage();
+      int at = m == null ? -1 : m.indexOf(marker);
+      if (at >= 0) {
+        int end = m.indexOf('\n', at);
+        return new ImageDecodeException(m.substring(at + marker.length(), end < 0 ? m.length() : end).trim());
+      }
+    }
+    return null;
   }
 
   static boolean isImageName(String name) {

@@ -68,7 +68,7 @@ public final class TFRecordSink {
     Path dir = new Path(outputDir);
     String qualifiedDir;
     try {
-      FileSystem fs = dir.getFileSystem(conf);
+      FileSystem fs = HadoopFiles.of(dir, conf);
       dir = fs.makeQualified(dir);
       qualifiedDir = dir.toString();
       List<Path> existing = existingShards(fs, dir, prefix, false);
@@ -151,7 +151,7 @@ public final class TFRecordSink {
       TaskContext tc = TaskContext.get();
       String attempt = tc == null ? Long.toString(System.nanoTime()) : Long.toString(tc.taskAttemptId());
       Path tmp = new Path(dir, "." + name + ".inprogress-" + attempt);
-      FileSystem fs = TFRecordSource.withoutChecksumFiles(finalPath.getFileSystem(conf.value().value()));
+      FileSystem fs = HadoopFiles.of(finalPath, conf.value().value());
       long n = 0;
       boolean ok = false;
       try {

@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -208,7 +207,7 @@ public final class TFRecordSource {
     private TFRecordInput open(String file) {
       try {
         Path p = new Path(file);
-        FileSystem fs = withoutChecksumFiles(p.getFileSystem(conf));
+        FileSystem fs = HadoopFiles.of(p, conf);
         return new TFRecordInput(fs.open(p, 1 << 16), file);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
@@ -236,13 +235,5 @@ public final class TFRecordSource {
         input = null;
       }
     }
-  }
-
-  /**
-   * The local file system without Hadoop's {@code .crc} side files: TFRecords carry their own
-   * CRCs, and a stale side file would hide a real corruption behind a ChecksumException.
-   */
-  static FileSystem withoutChecksumFiles(FileSystem fs) {
-    return fs instanceof LocalFileSystem ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
   }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -87,11 +89,41 @@ class CommandLineTest {
   void histogramCountsAddUpToTheSplit() {
     Run r = run("inspect", "--dataset_dir", SAMPLE, "--split", "test", "--num_images", "0");
     assertEquals(0, r.code, r.err);
-    String hist = r.out.substring(r.out.indexOf("label histogram (test)"));
-    long total = hist.lines().skip(1).filter(l -> l.matches("\\s+\\d+ .*"))
-        .mapToLong(l -> Long.parseLong(l.trim().split("\\s{2,}")[l.trim().split("\\s{2,}").length - 2].trim().split(" ")[0]))
-        .sum();
-    assertEquals(500, total, hist);
+    Matcher m = Pattern.compile("(?m)^\\s+(\\d) (\\S.*?)\\s+(\\d+) #+$")
+        .matcher(r.out.substring(r.out.indexOf("label histogram (test)")));
+    long total = 0;
+    int classes = 0;
+    while (m.find()) {
+      total += Long.parseLong(m.group(3));
+      classes++;
+    }
+    assertEquals(10, classes, r.out);
+    assertEquals(500, total, r.out);
+  }
+
+  @Test
+  void aCorruptShardIsNamedOrSkippedAndCounted(@TempDir Path tmp) throws Exception {
+    Path copy = tmp.resolve("corrupt");
+    Files.createDirectories(copy);
+    try (Stream<Path> s = Files.list(Paths.get(SAMPLE))) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Files.copy(p, copy.resolve(p.getFileName()));
+      }
+    }
+    Path shard = copy.resolve("train-00001-of-00004");
+    byte[] bytes = Files.readAllBytes(shard);
+    bytes[bytes.length / 2] ^= 0x5a; // inside some record's payload: a data CRC mismatch
+    Files.write(shard, bytes);
+
+    Run fail = run("inspect", "--dataset_dir", copy.toString(), "--num_images", "0");
+    assertEquals(2, fail.code, fail.err);
+    assertTrue(fail.err.matches("(?s)error: corrupt data in record \\d+ in \\S*train-00001-of-00004 .*"), fail.err);
+    assertEquals(1, fail.err.strip().lines().count(), fail.err);
+
+    Run skip = run("inspect", "--dataset_dir", copy.toString(), "--num_images", "0", "--on_bad_record", "skip");
+    assertEquals(0, skip.code, skip.err);
+    assertTrue(skip.out.matches("(?s).*trainval\\s+999 records.*"), skip.out);
+    assertTrue(skip.out.contains("SKIPPED: 1 bad record skipped (DATA_CRC=1)"), skip.out);
   }
 
   @Test

@@ -50,6 +50,9 @@ class TFRecordBadInputTest {
     appender = new AbstractAppender("bad-record-capture", null, null, true, Property.EMPTY_ARRAY) {
       @Override
       public void append(LogEvent event) {
+        if (event.getLevel().isLessSpecificThan(org.apache.logging.log4j.Level.INFO)) {
+          return; // only warnings and errors
+        }
         WARNINGS.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
         WARNINGS_WITH_TRACE.add(event.getThrown() != null);
       }
