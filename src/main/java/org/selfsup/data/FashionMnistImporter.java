@@ -34,7 +34,7 @@ public final class FashionMnistImporter {
       {"train", "train-images-idx3-ubyte", "train-labels-idx1-ubyte"},
       {"test", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"},
   };
-  private static final int ROWS_PER_SLICE = 2500;
+  private static final int ROWS_PER_SLICE = 1000; // ~0.8 MB of pixels per task
   private static final Logger LOG = LoggerFactory.getLogger(FashionMnistImporter.class);
 
   private FashionMnistImporter() {}

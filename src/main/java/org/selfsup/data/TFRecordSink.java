@@ -79,8 +79,9 @@ public final class TFRecordSink {
               + "); refusing to mix shards: delete them or overwrite them (--overwrite)");
         }
         existing = existingShards(fs, dir, prefix, true);
-        LOG.info("overwrite: deleting {} existing {}-* shard(s) and temporaries in {}", existing.size(),
-            prefix, dir);
+        if (!existing.isEmpty()) {
+          LOG.info("overwrite: deleting {} existing {}-* shard(s) and temporaries in {}", existing.size(), prefix, dir);
+        }
         for (Path p : existing) {
           if (!fs.delete(p, false) && fs.exists(p)) {
             throw new IOException("cannot delete " + p);
