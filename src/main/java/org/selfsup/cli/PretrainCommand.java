@@ -1,0 +1,131 @@
+package org.selfsup.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.selfsup.data.DatasetLayout;
+import org.selfsup.models.Architectures;
+import org.selfsup.runtime.SparkSessions;
+import org.selfsup.tasks.Tasks;
+import org.selfsup.train.Checkpoint;
+import org.selfsup.train.TrainConfig;
+import org.selfsup.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+    description = "Pretrain a network on a pretext task (or the supervised baseline) with DL4J on Spark. "
+        + "Checkpoints every epoch in --workdir; the same command again resumes from the newest one.")
+final class PretrainCommand implements Callable<Integer> {
+  @Mixin DatasetOptions data = new DatasetOptions();
+
+  @Option(names = "--workdir", required = true, description = "Checkpoints, metrics.csv (any Hadoop path).")
+  String workdir;
+
+  @Option(names = "--task", defaultValue = "rotation", description = "rotation or supervised (default: ${DEFAULT-VALUE}).")
+  String task;
+
+  @Option(names = "--architecture", defaultValue = "resnet50v2", description = "resnet50v1 or resnet50v2 (default: ${DEFAULT-VALUE}).")
+  String architecture;
+
+  @Option(names = "--filters_factor", defaultValue = "4", description = "Widening factor k; 4 = standard ResNet50 width.")
+  int filtersFactor;
+
+  @Option(names = "--input_size", defaultValue = "224", description = "Square network input in pixels.")
+  int inputSize;
+
+  @Option(names = "--small_input", description = "3x3 stride-1 root conv, no max-pool: for 28-64 px images.")
+  boolean smallInput;
+
+  @Option(names = "--blocks_per_stage", split = ",", description = "Bottleneck blocks per stage (default 3,4,6,3).")
+  int[] blocksPerStage = {3, 4, 6, 3};
+
+  @Option(names = "--preprocess", description = "Training preprocessing spec (default: the task's, at --input_size).")
+  String preprocess;
+
+  @Option(names = "--split", defaultValue = "train", description = "Split to train on (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(names = "--num_classes", description = "Classes of the dataset (default: the layout's).")
+  Integer numClasses;
+
+  @Option(names = "--batch_size", description = "Images per minibatch (rotation: 4 inputs each). Default: the task's.")
+  Integer batchSize;
+
+  @Option(names = "--epochs", description = "Epochs, may be fractional (default: the task's).")
+  Double epochs;
+
+  @Option(names = "--base_lr", defaultValue = "0.1", description = "lr = base_lr x batch_size / 256.")
+  double baseLr;
+
+  @Option(names = "--warmup_epochs", defaultValue = "5", description = "Linear warm-up epochs.")
+  double warmupEpochs;
+
+  @Option(names = "--decay_epochs", split = ",", description = "Epochs at which lr is multiplied by 0.1 (default: the task's).")
+  double[] decayEpochs;
+
+  @Option(names = "--weight_decay", defaultValue = "1e-4", description = "L2 weight decay.")
+  double weightDecay;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, shuffling and augmentation.")
+  long seed;
+
+  @Option(names = "--training_master", defaultValue = "parameter_averaging",
+      description = "DL4J Spark training: parameter_averaging (default).")
+  String trainingMaster;
+
+  @Option(names = "--num_workers", description = "Training workers (default: Spark's default parallelism).")
+  Integer numWorkers;
+
+  @Option(names = "--averaging_frequency", defaultValue = "5", description = "Minibatches per worker between parameter averages.")
+  int averagingFrequency;
+
+  @Option(names = "--chunks_per_epoch", defaultValue = "20", description = "Progress lines (and lr updates) per epoch.")
+  int chunksPerEpoch;
+
+  @Override
+  public Integer call() throws Exception {
+    Tasks.forName(task);
+    Architectures.check(architecture);
+    DatasetLayout layout = DatasetLayout.forName(data.dataset);
+    if (filtersFactor < 1 || inputSize < 8 || (batchSize != null && batchSize < 1) || (epochs != null && epochs <= 0)) {
+      throw new IllegalArgumentException("--filters_factor >= 1, --input_size >= 8, --batch_size >= 1, --epochs > 0");
+    }
+    TrainConfig cfg = TrainConfig.forTask(task);
+    cfg.architecture = architecture;
+    cfg.filtersFactor = filtersFactor;
+    cfg.inputSize = inputSize;
+    cfg.smallInput = smallInput;
+    cfg.blocksPerStage = blocksPerStage;
+    cfg.preprocess = preprocess;
+    cfg.dataset = data.dataset;
+    cfg.datasetDir = data.datasetDir;
+    cfg.split = split;
+    cfg.numClasses = numClasses != null ? numClasses : layout.numClasses();
+    cfg.labelOffset = data.labelOffset != null ? data.labelOffset : layout.labelOffset();
+    if (batchSize != null) {
+      cfg.batchSize = batchSize;
+    }
+    if (epochs != null) {
+      cfg.epochs = epochs;
+    }
+    if (decayEpochs != null) {
+      cfg.decayEpochs = decayEpochs;
+    }
+    cfg.baseLr = baseLr;
+    cfg.warmupEpochs = warmupEpochs;
+    cfg.weightDecay = weightDecay;
+    cfg.seed = seed;
+    cfg.trainingMaster = trainingMaster;
+    cfg.numWorkers = numWorkers != null ? numWorkers : -1;
+    cfg.averagingFrequency = averagingFrequency;
+    cfg.chunksPerEpoch = chunksPerEpoch;
+    SparkSession spark = SparkSessions.getOrCreate("selfsup pretrain " + task);
+    Checkpoint.State state = new Trainer(spark, cfg, workdir, data.onBadRecord).run();
+    System.out.printf("pretrained %s %s k=%d: %.2f epochs, %d images, %.0f s of training; checkpoints in %s%n",
+        task, architecture, filtersFactor, state.epochsDone, state.imagesSeen, state.trainSeconds,
+        Checkpoint.root(workdir));
+    return 0;
+  }
+}

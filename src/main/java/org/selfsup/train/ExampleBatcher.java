@@ -1,0 +1,119 @@
+package org.selfsup.train;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.selfsup.data.BadRecordCounter;
+import org.selfsup.data.BadRecordException;
+import org.selfsup.data.BadRecordPolicy;
+import org.selfsup.data.RecordImages;
+import org.selfsup.data.SlimSchema;
+import org.selfsup.preprocess.Image;
+import org.selfsup.preprocess.Preprocessing;
+import org.selfsup.runtime.Nd4jSetup;
+import org.selfsup.tasks.ImageBatch;
+import org.selfsup.tasks.Task;
+import org.selfsup.tasks.TaskExample;
+
+/**
+ * Runs on the executors: dataset rows → (shuffle buffer) → preprocessing spec → the task's
+ * examples → minibatches of {@code imagesPerBatch} images as DL4J DataSets. All examples of an
+ * image land in the same minibatch; a partition's last, smaller batch is kept.
+ */
+public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, DataSet> {
+  private static final long serialVersionUID = 1L;
+
+  private final Task task;
+  private final String spec;
+  private final int imagesPerBatch;
+  private final int numOutputs;
+  private final long seed;
+  private final int shuffleBuffer;
+  private final BadRecordPolicy onBadRecord;
+  private final BadRecordCounter badRecords;
+
+  public ExampleBatcher(Task task, String spec, int imagesPerBatch, int numOutputs, long seed, int shuffleBuffer,
+      BadRecordPolicy onBadRecord, BadRecordCounter badRecords) {
+    this.task = task;
+    this.spec = spec;
+    this.imagesPerBatch = imagesPerBatch;
+    this.numOutputs = numOutputs;
+    this.seed = seed;
+    this.shuffleBuffer = shuffleBuffer;
+    this.onBadRecord = onBadRecord;
+    this.badRecords = badRecords;
+  }
+
+  @Override
+  public Iterator<DataSet> call(Iterator<Row> rows) {
+    Nd4jSetup.configure();
+    Preprocessing preprocessing = Preprocessing.parse(spec);
+    Iterator<Row> shuffled = new ShuffleBuffer<>(rows, shuffleBuffer, new SplittableRandom(seed));
+    return new Iterator<DataSet>() {
+      private DataSet next = advance();
+
+      private DataSet advance() {
+        List<TaskExample> examples = new ArrayList<>(imagesPerBatch * task.examplesPerImage());
+        int images = 0;
+        while (images < imagesPerBatch && shuffled.hasNext()) {
+          Row row = shuffled.next();
+          String file = row.getAs(SlimSchema.FILE);
+          long record = row.<Long>getAs(SlimSchema.RECORD);
+          Image image;
+          try {
+            image = RecordImages.apply(preprocessing, row, seed);
+          } catch (BadRecordException e) {
+            if (onBadRecord == BadRecordPolicy.FAIL) {
+              throw e;
+            }
+            badRecords.add(e);
+            continue;
+          }
+          int label = row.<Integer>getAs(SlimSchema.LABEL);
+          examples.addAll(task.examples(image, label, new SplittableRandom(RecordImages.seed(seed + 1, file, record))));
+          images++;
+        }
+        return examples.isEmpty() ? null : toDataSet(examples, numOutputs);
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public DataSet next() {
+        if (next == null) {
+          throw new NoSuchElementException();
+        }
+        DataSet out = next;
+        next = advance();
+        return out;
+      }
+    };
+  }
+
+  /** Features [examples × views, C, H, W] (views of one example adjacent), one-hot labels [examples, outputs]. */
+  static DataSet toDataSet(List<TaskExample> examples, int numOutputs) {
+    List<Image> views = new ArrayList<>();
+    for (TaskExample ex : examples) {
+      for (Image v : ex.views()) {
+        views.add(v);
+      }
+    }
+    INDArray features = ImageBatch.toNchw(views);
+    float[] oneHot = new float[examples.size() * numOutputs];
+    for (int i = 0; i < examples.size(); i++) {
+      oneHot[i * numOutputs + examples.get(i).label()] = 1f;
+    }
+    INDArray labels = Nd4j.create(oneHot, new long[] {examples.size(), numOutputs}, 'c');
+    return new DataSet(features, labels);
+  }
+}

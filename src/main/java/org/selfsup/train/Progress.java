@@ -1,0 +1,77 @@
+package org.selfsup.train;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.selfsup.data.HadoopFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One progress line per chunk (epoch, step, loss, pretext accuracy, lr, images/s, ETA) and
+ * the same numbers appended to {@code WORKDIR/metrics.csv}, for a person or a notebook.
+ */
+final class Progress {
+  static final String HEADER = "time,epoch,step,images_seen,loss,pretext_accuracy,learning_rate,images_per_second";
+  private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+
+  private final Configuration conf;
+  private final Path metrics;
+  private final double totalEpochs;
+  private final long imagesPerEpoch;
+  private final long startImages;
+  private final long startNanos = System.nanoTime();
+
+  Progress(Configuration conf, String workdir, double totalEpochs, long imagesPerEpoch, Checkpoint.State state) {
+    this.conf = conf;
+    this.metrics = new Path(workdir, "metrics.csv");
+    this.totalEpochs = totalEpochs;
+    this.imagesPerEpoch = imagesPerEpoch;
+    this.startImages = state.imagesSeen;
+  }
+
+  void chunkDone(Checkpoint.State state, double loss, double pretextAccuracy, double lr, long images, double seconds)
+      throws IOException {
+    double rate = images / Math.max(seconds, 1e-9);
+    double overall = (state.imagesSeen - startImages) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
+    double remaining = Math.max(0, totalEpochs - state.epochsDone) * imagesPerEpoch;
+    LOG.info(String.format(Locale.ROOT,
+        "epoch %.2f/%s step %d loss %.4f pretext acc %s lr %.5f %.1f images/s ETA %s",
+        state.epochsDone, trim(totalEpochs), state.steps, loss,
+        Double.isNaN(pretextAccuracy) ? "-" : String.format(Locale.ROOT, "%.3f", pretextAccuracy), lr, rate,
+        duration(remaining / Math.max(overall, 1e-9))));
+    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f%n", Instant.now(), state.epochsDone,
+        state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate));
+  }
+
+  private void append(String line) throws IOException {
+    FileSystem fs = HadoopFiles.of(metrics, conf);
+    // read-modify-write: object stores have no append, and the file stays small
+    String old = "";
+    if (fs.exists(metrics)) {
+      try (java.io.InputStream in = fs.open(metrics)) {
+        old = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+    if (old.isEmpty()) {
+      old = HEADER + "\n";
+    }
+    try (OutputStream out = fs.create(metrics, true)) {
+      out.write((old + line).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String trim(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60) : String.format("%dm%02ds", s / 60, s % 60);
+  }
+}
