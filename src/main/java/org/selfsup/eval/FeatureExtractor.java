@@ -1,0 +1,271 @@
+package org.selfsup.eval;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.selfsup.data.RecordImages;
+import org.selfsup.data.SlimSchema;
+import org.selfsup.preprocess.Image;
+import org.selfsup.preprocess.Preprocessing;
+import org.selfsup.tasks.ImageBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a frozen ComputationGraph in inference mode (batch norm on running statistics, no
+ * dropout) on the executors and turns the activations of chosen vertices into feature vectors.
+ *
+ * <p>An endpoint whose activation is a [C,H,W] map with more than {@code maxFeatures} values is
+ * max-pooled spatially (see {@link SpatialMaxPool}); [C] activations pass through. Maps are
+ * assumed NCHW (DL4J's default). The model is broadcast once per extractor and restored once per
+ * executor JVM, so reuse one extractor for all splits.
+ */
+public final class FeatureExtractor implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureExtractor.class);
+
+  public static final int DEFAULT_MAX_FEATURES = 9000;
+  public static final int DEFAULT_BATCH_SIZE = 64;
+
+  // (model id, endpoint) pairs whose pooling was already logged in this JVM
+  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+  private final BroadcastGraph graph;
+  private final List<String> endpoints;
+  private final List<String> vertices;
+  private final Preprocessing spec;
+  private final int batchSize;
+  private final int maxFeatures;
+
+  private FeatureExtractor(BroadcastGraph graph, List<String> endpoints, List<String> vertices,
+      Preprocessing spec, int batchSize, int maxFeatures) {
+    this.graph = graph;
+    this.endpoints = endpoints;
+    this.vertices = vertices;
+    this.spec = spec;
+    this.batchSize = batchSize;
+    this.maxFeatures = maxFeatures;
+  }
+
+  /**
+   * Checks the arguments on the driver and broadcasts the model.
+   *
+   * @param endpointToVertex endpoint name → graph vertex name; null means endpoints are vertex names
+   * @param endpoints        the endpoints to extract, in output column order
+   * @param evalSpec         preprocessing spec starting with decode and ending in a fixed size
+   * @throws IllegalArgumentException for an unknown endpoint (listing the valid ones), a vertex the
+   *                                  model lacks, a bad spec, or non-positive sizes
+   */
+  public static FeatureExtractor create(SparkSession spark, ComputationGraph model,
+      Map<String, String> endpointToVertex, List<String> endpoints, String evalSpec, int batchSize,
+      int maxFeatures) {
+    if (batchSize <= 0 || maxFeatures <= 0) {
+      throw new IllegalArgumentException("batchSize and maxFeatures must be positive, got " + batchSize
+          + " and " + maxFeatures);
+    }
+    if (endpoints == null || endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no endpoints requested");
+    }
+    if (model.getNumInputArrays() != 1) {
+      throw new IllegalArgumentException("the model has " + model.getNumInputArrays()
+          + " inputs; feature extraction needs a single image input");
+    }
+    Preprocessing p = Preprocessing.parse(evalSpec);
+    if (!p.startsWithDecode()) {
+      throw new IllegalArgumentException("eval spec '" + evalSpec + "' must start with decode");
+    }
+    Set<String> modelVertices = new TreeSet<>();
+    for (GraphVertex v : model.getVertices()) {
+      modelVertices.add(v.getVertexName());
+    }
+    Map<String, String> mapping = endpointToVertex;
+    if (mapping == null) {
+      mapping = new LinkedHashMap<>();
+      for (String v : modelVertices) {
+        mapping.put(v, v);
+      }
+    }
+    List<String> vs = new ArrayList<>();
+    for (String e : endpoints) {
+      String v = mapping.get(e);
+      if (v == null) {
+        throw new IllegalArgumentException("unknown endpoint '" + e + "'; valid endpoints: "
+            + String.join(", ", new TreeSet<>(mapping.keySet())));
+      }
+      if (!modelVertices.contains(v)) {
+        throw new IllegalArgumentException("endpoint '" + e + "' names vertex '" + v
+            + "', which the model does not have; its vertices: " + String.join(", ", modelVertices));
+      }
+      vs.add(v);
+    }
+    FeatureColumns.schema(endpoints); // checks the names
+    return new FeatureExtractor(BroadcastGraph.of(spark, model), Collections.unmodifiableList(new ArrayList<>(endpoints)),
+        Collections.unmodifiableList(vs), p, batchSize, maxFeatures);
+  }
+
+  /** One-off extraction: {@link #create} then {@link #extract(Dataset)}. */
+  public static Dataset<Row> extract(SparkSession spark, Dataset<Row> records, ComputationGraph model,
+      Map<String, String> endpointToVertex, List<String> endpoints, String evalSpec, int batchSize,
+      int maxFeatures) {
+    return create(spark, model, endpointToVertex, endpoints, evalSpec, batchSize, maxFeatures).extract(records);
+  }
+
+  /** The output vector columns (= the endpoint names). */
+  public List<String> columns() {
+    return endpoints;
+  }
+
+  /**
+   * Features of a dataset DataFrame ({@link SlimSchema} columns image, label, file, record): label,
+   * file, record and one vector column per endpoint, row order kept within each partition. Lazy.
+   */
+  public Dataset<Row> extract(Dataset<Row> records) {
+    JavaRDD<Row> rows = records
+        .select(SlimSchema.IMAGE, SlimSchema.LABEL, SlimSchema.FILE, SlimSchema.RECORD)
+        .javaRDD()
+        .mapPartitions(new ExtractPartition(this));
+    return records.sparkSession().createDataFrame(rows, FeatureColumns.schema(endpoints));
+  }
+
+  /** Runs one batch: the feature vectors of each image, endpoint by endpoint. Executor side. */
+  Vector[][] features(List<Image> images) {
+    INDArray input = ImageBatch.toNchw(images);
+    ComputationGraph model = graph.get();
+    Map<String, INDArray> acts;
+    synchronized (model) {
+      acts = model.feedForward(input, false);
+    }
+    int n = images.size();
+    Vector[][] out = new Vector[n][endpoints.size()];
+    for (int e = 0; e < endpoints.size(); e++) {
+      INDArray a = acts.get(vertices.get(e));
+      long[] shape = a.shape();
+      float[] all = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+      if (shape.length == 2) {
+        int c = (int) shape[1];
+        for (int i = 0; i < n; i++) {
+          out[i][e] = Vectors.dense(FeatureColumns.toDoubles(all, i * c, c));
+        }
+      } else if (shape.length == 4) {
+        int c = (int) shape[1];
+        int h = (int) shape[2];
+        int w = (int) shape[3];
+        int k = SpatialMaxPool.window(c, h, w, maxFeatures);
+        logPooling(endpoints.get(e), c, h, w, k);
+        int size = c * h * w;
+        for (int i = 0; i < n; i++) {
+          if (k == 1) {
+            out[i][e] = Vectors.dense(FeatureColumns.toDoubles(all, i * size, size));
+          } else {
+            float[] p = SpatialMaxPool.pool(all, i * size, c, h, w, k);
+            out[i][e] = Vectors.dense(FeatureColumns.toDoubles(p, 0, p.length));
+          }
+        }
+      } else {
+        throw new IllegalArgumentException("endpoint '" + endpoints.get(e) + "' (vertex " + vertices.get(e)
+            + ") has activations of shape " + Arrays.toString(shape)
+            + "; only [N,C] vectors and [N,C,H,W] maps are supported");
+      }
+    }
+    return out;
+  }
+
+  private void logPooling(String endpoint, int c, int h, int w, int k) {
+    if (!LOGGED.add(graph.id() + "/" + endpoint)) {
+      return;
+    }
+    int oh = SpatialMaxPool.pooledSize(h, k);
+    int ow = SpatialMaxPool.pooledSize(w, k);
+    long in = (long) c * h * w;
+    if (k == 1) {
+      LOG.info("endpoint {}: {}x{}x{} = {} features, not pooled", endpoint, c, h, w, in);
+    } else if (c > maxFeatures) {
+      LOG.warn("endpoint {}: {} channels exceed maxFeatures={} even at 1x1; global max-pool to {} features",
+          endpoint, c, maxFeatures, c);
+    } else {
+      LOG.info("endpoint {}: {}x{}x{} = {} > {} features; max-pool window {} to {}x{}x{} = {}", endpoint, c, h,
+          w, in, maxFeatures, k, c, oh, ow, (long) c * oh * ow);
+    }
+  }
+
+  /** Decodes, batches and runs one partition lazily, batch by batch. */
+  private static final class ExtractPartition implements FlatMapFunction<Iterator<Row>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final FeatureExtractor x;
+
+    ExtractPartition(FeatureExtractor x) {
+      this.x = x;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      return new Iterator<Row>() {
+        private final List<Row> pending = new ArrayList<>();
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          if (next < pending.size()) {
+            return true;
+          }
+          pending.clear();
+          next = 0;
+          if (!rows.hasNext()) {
+            return false;
+          }
+          runBatch();
+          return true;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return pending.get(next++);
+        }
+
+        private void runBatch() {
+          List<Row> in = new ArrayList<>(x.batchSize);
+          List<Image> images = new ArrayList<>(x.batchSize);
+          while (in.size() < x.batchSize && rows.hasNext()) {
+            Row r = rows.next();
+            in.add(r);
+            images.add(RecordImages.apply(x.spec, r, FeatureColumns.EVAL_SEED));
+          }
+          Vector[][] f = x.features(images);
+          for (int i = 0; i < in.size(); i++) {
+            Row r = in.get(i);
+            Object[] values = new Object[3 + f[i].length];
+            values[0] = r.getInt(1);
+            values[1] = r.getString(2);
+            values[2] = r.getLong(3);
+            System.arraycopy(f[i], 0, values, 3, f[i].length);
+            pending.add(RowFactory.create(values));
+          }
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package org.selfsup.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class SpatialMaxPoolTest {
+  @Test
+  void smallEnoughMapsKeepWindowOne() {
+    assertEquals(1, SpatialMaxPool.window(4, 28, 28, 9000)); // 3136
+    assertEquals(1, SpatialMaxPool.window(10, 30, 30, 9000)); // exactly 9000
+  }
+
+  @Test
+  void theSmallestSufficientWindowIsChosen() {
+    assertEquals(2, SpatialMaxPool.window(4, 28, 28, 1000)); // 4·14·14 = 784; window 1 gives 3136
+    assertEquals(2, SpatialMaxPool.window(4, 28, 28, 784));
+    assertEquals(3, SpatialMaxPool.window(4, 28, 28, 783)); // 4·10·10 = 400
+    // ResNet50 block4 at 224 px (2048×7×7 = 100352): window 4 gives 2048·2·2 = 8192
+    assertEquals(4, SpatialMaxPool.window(2048, 7, 7, 9000));
+    // ResNet50 block3 (1024×14×14): window 3 gives 1024·5·5 = 25600, 5 gives 1024·3·3 = 9216, 7 gives 4096
+    assertEquals(7, SpatialMaxPool.window(1024, 14, 14, 9000));
+    assertEquals(3, SpatialMaxPool.window(1, 7, 5, 9)); // 3×2 = 6; window 2 gives 4×3 = 12
+  }
+
+  @Test
+  void tooManyChannelsMeansGlobalPooling() {
+    assertEquals(7, SpatialMaxPool.window(10000, 7, 5, 9000));
+    assertEquals(5, SpatialMaxPool.window(9001, 1, 5, 9000));
+  }
+
+  @Test
+  void nonPositiveSizesAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> SpatialMaxPool.window(4, 0, 28, 9000));
+    assertThrows(IllegalArgumentException.class, () -> SpatialMaxPool.window(4, 28, 28, 0));
+  }
+
+  @Test
+  void poolTakesTheMaximumOfEachWindowIncludingPartialEdges() {
+    // two channels of 3×5 after a 2-value offset; channel 1 = -(channel 0)
+    float[] src = new float[2 + 30];
+    src[0] = 99;
+    src[1] = 99;
+    for (int y = 0; y < 3; y++) {
+      for (int x = 0; x < 5; x++) {
+        src[2 + y * 5 + x] = 10 * y + x;
+        src[2 + 15 + y * 5 + x] = -(10 * y + x);
+      }
+    }
+    float[] out = SpatialMaxPool.pool(src, 2, 2, 3, 5, 2);
+    // 2×3 per channel: windows rows {0,1},{2}; columns {0,1},{2,3},{4}
+    assertArrayEquals(new float[] {
+        11, 13, 14,
+        21, 23, 24,
+        0, -2, -4,
+        -20, -22, -24}, out, 0f);
+  }
+
+  @Test
+  void windowOneIsTheIdentityAndGlobalGivesOneValuePerChannel() {
+    float[] src = {3, -1, 4, 1, -5, 9, 2, 6};
+    assertArrayEquals(src, SpatialMaxPool.pool(src, 0, 2, 2, 2, 1), 0f);
+    assertArrayEquals(new float[] {4, 9}, SpatialMaxPool.pool(src, 0, 2, 2, 2, 2), 0f);
+  }
+}
