@@ -97,6 +97,27 @@ public final class Checkpoint {
     }
   }
 
+  /**
+   * The checkpoint at {@code path}: a checkpoint folder (with state.json) or a pretraining
+   * workdir (its newest checkpoint). A path with neither is an error that names it.
+   */
+  public static Checkpoint find(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = HadoopFiles.of(p, conf);
+    Path state = new Path(p, "state.json");
+    if (fs.exists(state)) {
+      try (InputStream in = fs.open(state)) {
+        return new Checkpoint(fs.makeQualified(p), JSON.readValue(in, State.class));
+      }
+    }
+    Checkpoint latest = latest(conf, path);
+    if (latest == null) {
+      throw new IllegalArgumentException("no checkpoint in " + path
+          + ": expected a pretraining workdir (with checkpoints/epoch-*/) or a checkpoint folder (with state.json)");
+    }
+    return latest;
+  }
+
   /** The network with its updater state, ready to continue training or to evaluate. */
   public ComputationGraph loadModel(Configuration conf) throws IOException {
     Path model = new Path(dir, "model.zip");
