@@ -136,6 +136,17 @@ class FeatureExtractorTest {
   }
 
   @Test
+  void moreChannelsThanTheBudgetMeansAGlobalMaxPool() {
+    FeatureExtractor x = FeatureExtractor.create(spark, model, null, List.of("conv"), SPEC, 128, 3);
+    List<Row> got = extractSorted(x);
+    INDArray global = expected.get("conv").max(2, 3);
+    for (int i = 0; i < got.size(); i++) {
+      Vector conv = got.get(i).getAs("conv");
+      assertArrayEquals(row(global, i), conv.toArray(), 1e-5, "global max of row " + i);
+    }
+  }
+
+  @Test
   void theModelIsRestoredOncePerJvm() {
     FeatureExtractor x = FeatureExtractor.create(spark, model, null, List.of("gap"), SPEC, 16,
         FeatureExtractor.DEFAULT_MAX_FEATURES);
