@@ -198,11 +198,11 @@ public final class FeatureExtractor implements Serializable {
     int oh = SpatialMaxPool.pooledSize(h, k);
     int ow = SpatialMaxPool.pooledSize(w, k);
     long in = (long) c * h * w;
-    if (k == 1) {
-      LOG.info("endpoint {}: {}x{}x{} = {} features, not pooled", endpoint, c, h, w, in);
-    } else if (c > maxFeatures) {
+    if (c > maxFeatures) {
       LOG.warn("endpoint {}: {} channels exceed maxFeatures={} even at 1x1; global max-pool to {} features",
           endpoint, c, maxFeatures, c);
+    } else if (k == 1) {
+      LOG.info("endpoint {}: {}x{}x{} = {} features, not pooled", endpoint, c, h, w, in);
     } else {
       LOG.info("endpoint {}: {}x{}x{} = {} > {} features; max-pool window {} to {}x{}x{} = {}", endpoint, c, h,
           w, in, maxFeatures, k, c, oh, ow, (long) c * oh * ow);
