@@ -33,8 +33,10 @@ class RawPixelProbeTest {
     spark = TestSpark.get();
     // two regParams and 50 iterations keep the test short; the paper's grid is LinearProbe's default
     LinearProbe probe = new LinearProbe(new double[] {1e-3, 1e-2}, 50);
-    report = LinearEvaluation.run(spark, Sample.LAYOUT, Sample.dir(), work.toString(),
-        records -> RawPixelFeatures.extract(records, SPEC), COLUMNS, probe);
+    Evaluation evaluation = new Evaluation(spark, Sample.LAYOUT, Sample.dir(), Sample.LAYOUT.readOptions(),
+        java.util.Collections.emptyMap());
+    report = evaluation.probe(evaluation.pixelFeatures(SPEC, work.toString()), COLUMNS, probe);
+    report.writeJson(spark.sparkContext().hadoopConfiguration(), work.resolve("probe.json").toString());
     System.out.println(report.toTable());
   }
 
@@ -78,7 +80,7 @@ class RawPixelProbeTest {
     assertEquals(a.testTop1, b.testTop1, 0);
     assertEquals(a.bestRegParam, b.bestRegParam, 0);
 
-    String written = LinearEvaluation.reportPath(work.toString());
+    String written = work.resolve("probe.json").toString();
     assertEquals(report.toJson(), ProbeReport.readJson(spark.sparkContext().hadoopConfiguration(), written).toJson());
     String file = work.resolve("copy/probe.json").toUri().toString();
     report.writeJson(spark.sparkContext().hadoopConfiguration(), file);
