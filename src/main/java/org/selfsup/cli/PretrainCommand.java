@@ -1,6 +1,5 @@
 package org.selfsup.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.selfsup.data.DatasetLayout;
@@ -40,6 +39,10 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Option(names = "--blocks_per_stage", split = ",", description = "Bottleneck blocks per stage (default 3,4,6,3).")
   int[] blocksPerStage = {3, 4, 6, 3};
+
+  @Option(names = "--batch_norm_decay", defaultValue = "0.99",
+      description = "Decay of the batch-norm running statistics (the original's 0.99; 0.9 for short runs).")
+  double batchNormDecay;
 
   @Option(names = "--preprocess", description = "Training preprocessing spec (default: the task's, at --input_size).")
   String preprocess;
@@ -99,6 +102,7 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.smallInput = smallInput;
     cfg.blocksPerStage = blocksPerStage;
     cfg.preprocess = preprocess;
+    cfg.batchNormDecay = batchNormDecay;
     cfg.dataset = data.dataset;
     cfg.datasetDir = data.datasetDir;
     cfg.split = split;

@@ -61,9 +61,10 @@ public final class Trainer {
   }
 
   public static TrunkConfig trunkConfig(TrainConfig cfg) {
-    return cfg.smallInput
+    TrunkConfig trunk = cfg.smallInput
         ? TrunkConfig.small(cfg.architecture, cfg.filtersFactor, cfg.inputSize, cfg.blocksPerStage)
         : TrunkConfig.standard(cfg.architecture, cfg.filtersFactor, cfg.inputSize).withBlocksPerStage(cfg.blocksPerStage);
+    return trunk.withBatchNorm(cfg.batchNormDecay, trunk.bnEpsilon);
   }
 
   public Checkpoint.State run() throws IOException {
