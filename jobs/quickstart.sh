@@ -54,7 +54,7 @@ selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DAT
 
 # Linear probes on 10,000 training images (val: the 2,500 of the val shard; test: all 10,000).
 PROBE=(--dataset fashion_mnist --dataset_dir "$DATA" --workdir "$EVAL" --limit train=10000
-       --reg_params 1e-4,1e-3,1e-2 --max_iter 100)
+       --reg_params 1e-3,1e-2 --max_iter 100)
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --raw_pixels
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$ROTATION" --random_init
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$ROTATION" --name rotation

@@ -145,7 +145,7 @@ public final class Trainer {
         state.imagesSeen += images;
         state.steps += (images + cfg.batchSize - 1) / cfg.batchSize;
         state.trainSeconds += seconds;
-        state.epochsDone = (c + 1 == chunks.size()) ? epoch + 1 : epoch + (double) (c + 1) / chunks.size();
+        state.epochsDone = Math.min(cfg.epochs, (c + 1 == chunks.size()) ? epoch + 1 : epoch + (double) (c + 1) / chunks.size());
         progress.chunkDone(state, sparkNet.getScore(), probe.accuracy(sparkNet.getNetwork()), lr, images, seconds);
       }
       state.epochsDone = Math.min(cfg.epochs, epoch + fraction);
