@@ -72,7 +72,7 @@ selfsup() {
     OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
     SELFSUP_SPARK_DEFAULTS="$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx"${SELFSUP_DRIVER_MEMORY:-6g}" \
-      -Dorg.eclipse.deeplearning4j.helpers.disable=false \
+      -Dorg.eclipse.deeplearning4j.helpers.disable=false -Daeron.publication.unblock.timeout=60000000000 \
       ${master:+-Dspark.master="$master"} \
       -cp "$thin:$SELFSUP_ROOT/target/lib/*" "$SELFSUP_MAIN" "${args[@]}"
   fi

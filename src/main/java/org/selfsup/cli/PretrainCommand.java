@@ -75,7 +75,7 @@ final class PretrainCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--training_master", defaultValue = "parameter_averaging",
-      description = "DL4J Spark training: parameter_averaging (default).")
+      description = "DL4J Spark training: parameter_averaging (default) or shared (gradient sharing over Aeron).")
   String trainingMaster;
 
   @Option(names = "--num_workers", description = "Training workers (default: Spark's default parallelism).")
@@ -83,6 +83,14 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Option(names = "--averaging_frequency", defaultValue = "5", description = "Minibatches per worker between parameter averages.")
   int averagingFrequency;
+
+  @Option(names = "--network_mask", defaultValue = "127.0.0.0/8",
+      description = "shared: the subnet of the executors, e.g. 10.0.0.0/16 (default: ${DEFAULT-VALUE}).")
+  String networkMask;
+
+  @Option(names = "--controller_address", defaultValue = "127.0.0.1",
+      description = "shared: the driver's address as the executors see it (default: ${DEFAULT-VALUE}).")
+  String controllerAddress;
 
   @Option(names = "--chunks_per_epoch", defaultValue = "20", description = "Progress lines (and lr updates) per epoch.")
   int chunksPerEpoch;
@@ -125,6 +133,8 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.numWorkers = numWorkers != null ? numWorkers : -1;
     cfg.averagingFrequency = averagingFrequency;
     cfg.chunksPerEpoch = chunksPerEpoch;
+    cfg.networkMask = networkMask;
+    cfg.controllerAddress = controllerAddress;
     SparkSession spark = SparkSessions.getOrCreate("selfsup pretrain " + task);
     Checkpoint.State state = new Trainer(spark, cfg, workdir, data.onBadRecord).run();
     System.out.printf("pretrained %s %s k=%d: %.2f epochs, %d images, %.0f s of training; checkpoints in %s%n",

@@ -45,6 +45,8 @@ public final class TrainConfig implements Serializable {
   public String trainingMaster = "parameter_averaging";
   public int numWorkers = -1; // -1: Spark's default parallelism
   public int averagingFrequency = 5;
+  public String networkMask = "127.0.0.0/8"; // shared: the subnet of the executors
+  public String controllerAddress = "127.0.0.1"; // shared: the driver's address
   public int chunksPerEpoch = 20;
   public int shuffleBuffer = 10000;
   public int pretextEvalImages = 256;

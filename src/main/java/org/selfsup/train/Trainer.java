@@ -136,10 +136,15 @@ public final class Trainer {
         JavaRDD<Row> rows = TFRecordSource.read(spark, chunks.get(c), readOptions).toJavaRDD();
         JavaRDD<DataSet> batches = rows.mapPartitions(new ExampleBatcher(task, spec, cfg.batchSize, numOutputs,
             chunkSeed, cfg.shuffleBuffer, onBadRecord, badRecords));
-        batches.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        boolean persist = !TrainingMasters.SHARED.equals(cfg.trainingMaster); // it caches by itself
+        if (persist) {
+          batches.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }
         long start = System.nanoTime();
         sparkNet.fit(batches);
-        batches.unpersist(false);
+        if (persist) {
+          batches.unpersist(false);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         long images = chunks.get(c).stream().mapToLong(f -> counts.getOrDefault(f, 0L)).sum();
         state.imagesSeen += images;

@@ -4,10 +4,13 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 
 /** DL4J's ways of training one network over many executors, by name (--training_master). */
 public final class TrainingMasters {
   public static final String PARAMETER_AVERAGING = "parameter_averaging";
+  public static final String SHARED = "shared";
 
   private TrainingMasters() {}
 
@@ -25,9 +28,26 @@ public final class TrainingMasters {
             .exportDirectory(new Path(workdir, "tmp").toString())
             .rngSeed(cfg.seed)
             .build();
+      case SHARED:
+        // Gradient sharing over Aeron (DL4J's SharedTrainingMaster): workers exchange quantised
+        // updates; the driver is the controller. Needs -Daeron.publication.unblock.timeout (set in
+        // conf/spark-defaults.conf) and a network mask that covers the executors' addresses.
+        VoidConfiguration voidConf = VoidConfiguration.builder()
+            .networkMask(cfg.networkMask)
+            .controllerAddress(cfg.controllerAddress)
+            .portSupplier(new FreePortSupplier())
+            .build();
+        return new SharedTrainingMaster.Builder(voidConf, examplesPerBatch)
+            .batchSizePerWorker(examplesPerBatch)
+            .workersPerNode(1)
+            .workerPrefetchNumBatches(2)
+            .rddTrainingApproach(RDDTrainingApproach.Direct)
+            .exportDirectory(new Path(workdir, "tmp").toString())
+            .rngSeed(cfg.seed)
+            .build();
       default:
         throw new IllegalArgumentException("unknown --training_master '" + cfg.trainingMaster + "'; valid: "
-            + PARAMETER_AVERAGING);
+            + PARAMETER_AVERAGING + ", " + SHARED);
     }
   }
 }
