@@ -46,11 +46,12 @@ selfsup "${MASTER_ARGS[@]}" inspect --dataset fashion_mnist --dataset_dir "$DATA
   --preprocess 'decode|flip_lr|value_range(-1,1)' --num_images 8 --dump "$WORKDIR/inspect"
 
 # The small-input ResNet50 v2 (3x3 root, no max-pool, one bottleneck block per stage, k=1) at the
-# images' own 28 px; rotation on 1/8 of an epoch (7,500 images = 30,000 rotated inputs).
+# images' own 28 px; rotation on 1/8 of an epoch (7,500 images = 30,000 rotated inputs) in
+# 234 steps of 32 images (128 inputs).
 selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$ROTATION" \
   --task rotation --architecture resnet50v2 --filters_factor 1 --small_input --input_size 28 \
   --blocks_per_stage 1,1,1 --preprocess 'decode|flip_lr|value_range(-1,1)' --batch_norm_decay 0.9 \
-  --batch_size 64 --base_lr 0.4 --warmup_epochs 0.02 --epochs 0.125 --chunks_per_epoch 24 --num_workers 1
+  --batch_size 32 --base_lr 0.4 --warmup_epochs 0.02 --epochs 0.125 --chunks_per_epoch 24 --num_workers 1
 
 # Linear probes on 10,000 training images (val: the 2,500 of the val shard; test: all 10,000).
 PROBE=(--dataset fashion_mnist --dataset_dir "$DATA" --workdir "$EVAL" --limit train=10000

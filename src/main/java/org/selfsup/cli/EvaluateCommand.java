@@ -64,7 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--preprocess", description = "Evaluation spec (default: resize shorter side to size x 256/224, central crop; raw pixels: decode(1)|value_range(0,1)).")
   String preprocess;
 
-  @Option(names = "--limit", paramLabel = "SPLIT=N", description = "Use only the first N images of a split (train, val, test).")
+  @Option(names = "--limit", paramLabel = "SPLIT=N", description = "Use about N images of a split (train, val, test): the first N/shards of each shard.")
   Map<String, Integer> limits = new LinkedHashMap<>();
 
   @Option(names = "--reg_params", split = ",", description = "L2 strengths tried on the val split (default: 0,1e-4,1e-3,1e-2).")

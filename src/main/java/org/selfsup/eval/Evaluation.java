@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import static org.apache.spark.sql.functions.col;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -11,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
+import org.selfsup.data.SlimSchema;
 import org.selfsup.data.TFRecordSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +33,7 @@ public final class Evaluation {
   private final ReadOptions readOptions;
   private final Map<String, Integer> limits;
 
-  /** @param limits split → the most images used from it (first shards first); absent = all. */
+  /** @param limits split → about how many images to use from it (the first ones of each shard); absent = all. */
   public Evaluation(SparkSession spark, DatasetLayout layout, String datasetDir, ReadOptions readOptions,
       Map<String, Integer> limits) {
     this.spark = spark;
@@ -70,7 +73,8 @@ public final class Evaluation {
     List<String> files = layout.files(conf, datasetDir, split);
     Dataset<Row> rows = TFRecordSource.read(spark, new ArrayList<>(files), readOptions);
     Integer limit = limits.get(split);
-    return limit == null ? rows : rows.limit(limit);
+    // the first ceil(N / shards) records of every shard: the same rows in every run, all classes
+    return limit == null ? rows : rows.where(col(SlimSchema.RECORD).lt((limit + files.size() - 1) / files.size()));
   }
 
   /** Extracts once (to Parquet), then reads back: the probe's several passes reuse the features. */

@@ -41,7 +41,7 @@ final class Progress {
     double overall = (state.imagesSeen - startImages) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
     double remaining = Math.max(0, totalEpochs - state.epochsDone) * imagesPerEpoch;
     LOG.info(String.format(Locale.ROOT,
-        "epoch %.2f/%s step %d loss %.4f pretext acc %s lr %.5f %.1f images/s ETA %s",
+        "epoch %.3f/%s step %d loss %.4f pretext acc %s lr %.5f %.1f images/s ETA %s",
         state.epochsDone, trim(totalEpochs), state.steps, loss,
         Double.isNaN(pretextAccuracy) ? "-" : String.format(Locale.ROOT, "%.3f", pretextAccuracy), lr, rate,
         duration(remaining / Math.max(overall, 1e-9))));

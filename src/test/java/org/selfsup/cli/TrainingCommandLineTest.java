@@ -1,0 +1,95 @@
+package org.selfsup.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.selfsup.TestSpark;
+import org.selfsup.data.DatasetLayout;
+import org.selfsup.data.SlimSchema;
+import org.selfsup.data.TFRecordSink;
+import org.selfsup.data.TFRecordSource;
+import org.selfsup.data.WriteOptions;
+import org.selfsup.models.Models;
+import org.selfsup.tasks.Tasks;
+import org.selfsup.train.Checkpoint;
+import org.selfsup.train.Optimisation;
+import org.selfsup.train.TrainConfig;
+import org.selfsup.train.Trainer;
+
+/** pretrain / evaluate: one-line errors for the mistakes a user makes. */
+class TrainingCommandLineTest {
+  private static final String SAMPLE = CommandLineTest.SAMPLE;
+
+  private static void assertOneLineError(CommandLineTest.Run r, String... mentions) {
+    assertEquals(2, r.code, r.err);
+    assertEquals(1, r.err.strip().lines().count(), r.err);
+    for (String m : mentions) {
+      assertTrue(r.err.contains(m), "'" + m + "' missing in: " + r.err);
+    }
+  }
+
+  @Test
+  void unknownTaskAndArchitectureNameTheValidOnes(@TempDir Path tmp) {
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
+        "--task", "jigsw"), "'jigsw'", "rotation, supervised");
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
+        "--architecture", "resnet51"), "'resnet51'", "resnet50v1, resnet50v2");
+  }
+
+  /** A checkpoint of an untrained small network, enough for evaluate's argument checks. */
+  private static Path checkpoint(Path tmp) throws Exception {
+    TrainConfig cfg = TrainConfig.forTask("rotation");
+    cfg.filtersFactor = 1;
+    cfg.smallInput = true;
+    cfg.inputSize = 28;
+    cfg.blocksPerStage = new int[] {1, 1};
+    Checkpoint.State state = new Checkpoint.State();
+    state.config = cfg;
+    state.numOutputs = 4;
+    state.endpoints = Models.endpoints(Trainer.trunkConfig(cfg), 4);
+    Path workdir = tmp.resolve("pretrained");
+    Checkpoint.save(new Configuration(), workdir.toString(),
+        Tasks.forName("rotation").buildModel(Optimisation.base(cfg, 0.1), Trainer.trunkConfig(cfg), 10), state);
+    return workdir;
+  }
+
+  @Test
+  void anUnknownEndpointIsNamedWithTheValidOnes(@TempDir Path tmp) throws Exception {
+    Path ckpt = checkpoint(tmp);
+    assertOneLineError(CommandLineTest.run("evaluate", "--dataset_dir", SAMPLE, "--workdir", tmp.resolve("e").toString(),
+        "--checkpoint", ckpt.toString(), "--endpoints", "block9"), "'block9'", "block1", "block2", "pre_logits");
+  }
+
+  @Test
+  void aPathWithoutACheckpointIsNamed(@TempDir Path tmp) {
+    assertOneLineError(CommandLineTest.run("evaluate", "--dataset_dir", SAMPLE, "--workdir", tmp.resolve("e").toString(),
+        "--checkpoint", tmp.resolve("nothing").toString()), "no checkpoint in", "nothing");
+  }
+
+  @Test
+  void anEmptySplitIsNamed(@TempDir Path tmp) {
+    SparkSession spark = TestSpark.get();
+    // two train shards, the second (= the val split) empty
+    Dataset<Row> one = TFRecordSource.read(spark, DatasetLayout.forName("fashion_mnist")
+        .files(spark.sparkContext().hadoopConfiguration(), SAMPLE, "test")).limit(1).select(
+            SlimSchema.IMAGE, SlimSchema.LABEL);
+    String dir = tmp.resolve("data").toString();
+    TFRecordSink.write(one, dir, "train", 2, WriteOptions.defaults());
+    TFRecordSink.write(one, dir, "test", 1, WriteOptions.defaults());
+    List<String> val = DatasetLayout.forName("generic").files(spark.sparkContext().hadoopConfiguration(), dir, "val");
+    assertEquals(1, val.size());
+    CommandLineTest.Run r = CommandLineTest.run("evaluate", "--dataset", "generic", "--dataset_dir", dir,
+        "--workdir", tmp.resolve("e").toString(), "--raw_pixels");
+    // the one image went to one of the two train shards; the other split is empty
+    assertOneLineError(r, "split has no rows");
+    assertTrue(r.err.contains("the train split") || r.err.contains("the val split"), r.err);
+  }
+}
