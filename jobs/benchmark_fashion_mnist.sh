@@ -6,15 +6,7 @@
 #   (default workdir ./work/benchmark; expects the shards of jobs/quickstart.sh, or imports them)
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 
-WORKDIR="$SELFSUP_ROOT/work/benchmark"
-MASTER_ARGS=()
-while (($#)); do
-  case "$1" in
-    --workdir) WORKDIR="$2"; shift 2 ;;
-    --master) MASTER_ARGS=(--master "$2"); shift 2 ;;
-    *) echo "unknown flag $1 (valid: --workdir DIR, --master MASTER)" >&2; exit 2 ;;
-  esac
-done
+selfsup_job_flags "$SELFSUP_ROOT/work/benchmark" "$@"
 DATA="$WORKDIR/data/fashion_mnist"
 start=$(date +%s)
 if [[ ! -e "$DATA/test-00000-of-00004" ]]; then

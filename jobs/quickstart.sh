@@ -7,15 +7,7 @@
 # Budget: under 20 minutes on 2 cores. Every step's output stays in the workdir.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 
-WORKDIR="$SELFSUP_ROOT/work/quickstart"
-MASTER_ARGS=()
-while (($#)); do
-  case "$1" in
-    --workdir) WORKDIR="$2"; shift 2 ;;
-    --master) MASTER_ARGS=(--master "$2"); shift 2 ;;
-    *) echo "unknown flag $1 (valid: --workdir DIR, --master MASTER)" >&2; exit 2 ;;
-  esac
-done
+selfsup_job_flags "$SELFSUP_ROOT/work/quickstart" "$@"
 
 FMNIST_DIR="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 if [[ ! -e "$FMNIST_DIR/train-images-idx3-ubyte.gz" && ! -e "$FMNIST_DIR/train-images-idx3-ubyte" ]]; then

@@ -27,6 +27,20 @@ SELFSUP_JAVA17_FLAGS=(
 
 selfsup_log() { echo "[selfsup] $*" >&2; }
 
+# The flags every experiment script takes: --workdir DIR (default $1) and --master MASTER.
+# Sets WORKDIR and MASTER_ARGS (an array to put before the subcommand).
+selfsup_job_flags() {
+  WORKDIR="$1"; shift
+  MASTER_ARGS=()
+  while (($#)); do
+    case "$1" in
+      --workdir) WORKDIR="$2"; shift 2 ;;
+      --master) MASTER_ARGS=(--master "$2"); shift 2 ;;
+      *) echo "unknown flag $1 (valid: --workdir DIR, --master MASTER)" >&2; exit 2 ;;
+    esac
+  done
+}
+
 selfsup_build() {
   local thin
   thin=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-SNAPSHOT.jar "$SELFSUP_ROOT"/target/selfsup-spark-*[0-9].jar 2>/dev/null | grep -v -- '-spark.jar' | head -n1 || true)
