@@ -100,9 +100,10 @@ final class PretrainCommand implements Callable<Integer> {
     Tasks.forName(task);
     Architectures.check(architecture);
     DatasetLayout layout = DatasetLayout.forName(data.dataset);
-    if (filtersFactor < 1 || inputSize < 8 || (batchSize != null && batchSize < 1) || (epochs != null && epochs <= 0)) {
-      throw new IllegalArgumentException("--filters_factor >= 1, --input_size >= 8, --batch_size >= 1, --epochs > 0");
-    }
+    require(filtersFactor >= 1, "--filters_factor must be >= 1, not " + filtersFactor);
+    require(inputSize >= 8, "--input_size must be >= 8, not " + inputSize);
+    require(batchSize == null || batchSize >= 1, "--batch_size must be >= 1, not " + batchSize);
+    require(epochs == null || epochs > 0, "--epochs must be > 0, not " + epochs);
     TrainConfig cfg = TrainConfig.forTask(task);
     cfg.architecture = architecture;
     cfg.filtersFactor = filtersFactor;
@@ -141,5 +142,11 @@ final class PretrainCommand implements Callable<Integer> {
         task, architecture, filtersFactor, state.epochsDone, state.imagesSeen, state.trainSeconds,
         Checkpoint.root(workdir));
     return 0;
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
   }
 }
