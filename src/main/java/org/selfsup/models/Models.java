@@ -35,7 +35,7 @@ public final class Models {
       Activation outputActivation, ILossFunction loss) {
     ComputationGraph graph = new ComputationGraph(configuration(base, cfg, numClasses, outputActivation, loss));
     graph.init();
-    return graph;
+    return SeededInit.apply(graph);
   }
 
   /** The configuration {@link #classifier} builds, for callers that create the network themselves. */
