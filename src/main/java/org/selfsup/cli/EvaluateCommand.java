@@ -24,6 +24,7 @@ import org.selfsup.tasks.Tasks;
 import org.selfsup.train.Checkpoint;
 import org.selfsup.train.LearningRateSchedule;
 import org.selfsup.train.Optimisation;
+import org.selfsup.train.TrainConfig;
 import org.selfsup.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,25 +107,26 @@ final class EvaluateCommand implements Callable<Integer> {
       columns = List.of(RawPixelFeatures.COLUMN);
     } else {
       Checkpoint checkpoint = Checkpoint.find(conf, source.checkpoint);
-      int size = checkpoint.state.config.inputSize;
+      TrainConfig trained = checkpoint.state.config;
+      int size = trained.inputSize;
+      Task task = Tasks.create(trained.task, trained.taskOptions, conf);
       ComputationGraph model;
       if (randomInit) {
         reportName = name != null ? name : "random_init";
-        Task task = Tasks.forName(checkpoint.state.config.task);
-        checkpoint.state.config.seed = seed;
-        model = task.buildModel(Optimisation.base(checkpoint.state.config, 0.1),
-            Trainer.trunkConfig(checkpoint.state.config), checkpoint.state.config.numClasses);
+        trained.seed = seed;
+        model = task.buildModel(Optimisation.base(trained, 0.1), Trainer.trunkConfig(trained), trained.numClasses);
       } else {
         reportName = name != null ? name : "checkpoint";
         model = checkpoint.loadModel(conf);
       }
+      model = task.representation(model, Trainer.trunkConfig(trained));
       columns = endpoints != null ? endpoints : defaultEndpoints(checkpoint.state.endpoints.keySet());
-      String spec = preprocess != null ? preprocess
-          : String.format("decode|resize_small(%d)|central_crop(%d)|value_range(-1,1)",
-              Math.round(size * 256.0 / 224.0), size);
-      LOG.info("evaluating {} ({}), endpoints {}, spec '{}'", randomInit ? "a random init of" : "checkpoint",
-          checkpoint.dir, columns, spec);
-      features = evaluation.modelFeatures(model, checkpoint.state.endpoints, columns, spec, batchSize,
+      String spec = preprocess != null ? preprocess : task.evalSpec(size);
+      LOG.info("evaluating {} ({}), endpoints {}, spec '{}'{}", randomInit ? "a random init of" : "checkpoint",
+          checkpoint.dir, columns, spec, task.evalPatchGrid() > 1
+              ? String.format(", the %d patches of the %dx%d grid averaged", task.evalPatchGrid() * task.evalPatchGrid(),
+                  task.evalPatchGrid(), task.evalPatchGrid()) : "");
+      features = evaluation.modelFeatures(model, checkpoint.state.endpoints, columns, spec, task.evalPatchGrid(), batchSize,
           featureDir(reportName));
     }
     ProbeReport report = evaluation.probe(features, columns, probe);

@@ -30,6 +30,13 @@ import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.SparkSessions;
+import org.selfsup.tasks.Task;
+import org.selfsup.tasks.TaskExample;
+import org.selfsup.tasks.TaskOptions;
+import org.selfsup.tasks.TaskPictures;
+import org.selfsup.tasks.Tasks;
+import org.selfsup.train.ExampleBatcher;
+import org.selfsup.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,10 +63,37 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the random preprocessing ops.")
   long seed;
 
+  @Option(names = "--task", description = "Show the network inputs of this task instead (default spec: the task's "
+      + "training spec at --input_size): one picture per image, one row per example, labels in the file name.")
+  String task;
+
+  @Option(names = "--input_size", description = "With --task: as pretrain's --input_size (default: the task's).")
+  Integer inputSize;
+
+  @Option(names = "--permutations_path", description = "With --task jigsaw: as pretrain's.")
+  String permutationsPath;
+
+  @Option(names = "--permutations_per_image", defaultValue = "8", description = "With --task jigsaw: as pretrain's.")
+  int permutationsPerImage;
+
+  @Option(names = "--exemplar_copies", defaultValue = "8", description = "With --task exemplar: as pretrain's.")
+  int exemplarCopies;
+
   @Override
   public Integer call() throws Exception {
     DatasetLayout layout = DatasetLayout.forName(data.dataset);
-    Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : "decode");
+    Task shownTask = null;
+    String defaultSpec = "decode";
+    if (task != null) {
+      TaskOptions options = new TaskOptions();
+      options.permutationsPath = permutationsPath;
+      options.permutationsPerImage = permutationsPerImage;
+      options.exemplarCopies = exemplarCopies;
+      options.permutationSeed = seed;
+      shownTask = Tasks.create(task, options, new Configuration());
+      defaultSpec = shownTask.trainSpec(inputSize != null ? inputSize : TrainConfig.forTask(task).inputSize);
+    }
+    Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);
     if (!spec.startsWithDecode()) {
       throw new IllegalArgumentException("--preprocess must start with decode: '" + spec.spec() + "'");
     }
@@ -116,7 +150,7 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     if (numImages > 0) {
-      showImages(splitRows.limit(numImages), spec, conf);
+      showImages(splitRows.limit(numImages), spec, shownTask, conf);
     }
     if (skippedSummary != null) {
       System.out.println("SKIPPED: " + skippedSummary);
@@ -124,23 +158,34 @@ final class InspectCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void showImages(Dataset<Row> rows, Preprocessing spec, Configuration conf) throws Exception {
+  private void showImages(Dataset<Row> rows, Preprocessing spec, Task shownTask, Configuration conf) throws Exception {
     long runSeed = seed;
     MapFunction<Row, Tuple3<String, String, byte[]>> render = row -> {
       byte[] encoded = row.getAs(SlimSchema.IMAGE);
       Image decoded = ImageCodec.decode(encoded);
       Image out = RecordImages.apply(spec, row, runSeed);
+      String taskPart = "";
+      String nameSuffix = "";
+      byte[] png = null;
+      if (shownTask != null) {
+        List<TaskExample> examples = ExampleBatcher.examplesOf(shownTask, spec, row, runSeed, 0);
+        taskPart = String.format("; %s: %d examples of %d view(s) %dx%d, labels %s", shownTask.name(),
+            examples.size(), examples.get(0).views().length, examples.get(0).views()[0].height(),
+            examples.get(0).views()[0].width(), TaskPictures.labels(examples));
+        png = ImageCodec.toViewablePng(TaskPictures.render(examples));
+        nameSuffix = "_" + shownTask.name() + "_" + TaskPictures.labels(examples).replace(',', '-');
+      }
       String file = row.getAs(SlimSchema.FILE);
       String line = String.format("%s #%d label %d%s: %s %d bytes, decoded %dx%dx%d, after spec %dx%dx%d",
           file.substring(file.lastIndexOf('/') + 1), row.<Long>getAs(SlimSchema.RECORD),
           row.<Integer>getAs(SlimSchema.LABEL),
           row.getAs(SlimSchema.TEXT) == null ? "" : " (" + row.getAs(SlimSchema.TEXT) + ")",
           row.getAs(SlimSchema.FORMAT) == null ? "?" : row.getAs(SlimSchema.FORMAT), encoded.length,
-          decoded.height(), decoded.width(), decoded.channels(), out.height(), out.width(), out.channels());
+          decoded.height(), decoded.width(), decoded.channels(), out.height(), out.width(), out.channels()) + taskPart;
       String text = row.getAs(SlimSchema.TEXT) == null ? ""
           : "_" + row.<String>getAs(SlimSchema.TEXT).replaceAll("[^A-Za-z0-9]+", "-");
-      String name = String.format("label%d%s", row.<Integer>getAs(SlimSchema.LABEL), text);
-      return new Tuple3<>(line, name, ImageCodec.toViewablePng(out));
+      String name = String.format("label%d%s%s", row.<Integer>getAs(SlimSchema.LABEL), text, nameSuffix);
+      return new Tuple3<>(line, name, png != null ? png : ImageCodec.toViewablePng(out));
     };
     List<Tuple3<String, String, byte[]>> shown = rows
         .map(render, Encoders.tuple(Encoders.STRING(), Encoders.STRING(), Encoders.BINARY()))

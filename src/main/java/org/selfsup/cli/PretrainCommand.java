@@ -1,10 +1,14 @@
 package org.selfsup.cli;
 
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.models.Architectures;
 import org.selfsup.runtime.SparkSessions;
+import org.selfsup.tasks.JigsawTask;
+import org.selfsup.tasks.Task;
+import org.selfsup.tasks.TaskOptions;
 import org.selfsup.tasks.Tasks;
 import org.selfsup.train.Checkpoint;
 import org.selfsup.train.TrainConfig;
@@ -22,17 +26,47 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--workdir", required = true, description = "Checkpoints, metrics.csv (any Hadoop path).")
   String workdir;
 
-  @Option(names = "--task", defaultValue = "rotation", description = "rotation or supervised (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--task", defaultValue = "rotation",
+      description = "rotation, supervised, relative_patch_location, jigsaw or exemplar (default: ${DEFAULT-VALUE}).")
   String task;
 
-  @Option(names = "--architecture", defaultValue = "resnet50v2", description = "resnet50v1 or resnet50v2 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--embed_dim", defaultValue = "1000",
+      description = "Patch tasks: the vector of each patch; exemplar: the embedding (default: ${DEFAULT-VALUE}).")
+  int embedDim;
+
+  @Option(names = "--head_hidden", defaultValue = "4096",
+      description = "Patch tasks: units of the layer after the concatenated patch vectors (default: ${DEFAULT-VALUE}).")
+  int headHidden;
+
+  @Option(names = "--permutations_path",
+      description = "Jigsaw: a permutation file in the original's format (e.g. permutations_100_max.bin); default: generated.")
+  String permutationsPath;
+
+  @Option(names = "--num_permutations", defaultValue = "100",
+      description = "Jigsaw: size of the generated permutation set (default: ${DEFAULT-VALUE}).")
+  int numPermutations;
+
+  @Option(names = "--permutations_per_image", defaultValue = "8",
+      description = "Jigsaw: random permutations (examples) per image and step (default: ${DEFAULT-VALUE}).")
+  int permutationsPerImage;
+
+  @Option(names = "--exemplar_copies", defaultValue = "8",
+      description = "Exemplar: augmented copies per image, an even number (default: ${DEFAULT-VALUE}).")
+  int exemplarCopies;
+
+  @Option(names = "--triplet_margin", defaultValue = "0.5", description = "Exemplar: triplet loss margin (default: ${DEFAULT-VALUE}).")
+  double tripletMargin;
+
+  @Option(names = "--architecture",
+      description = "resnet50v1 or resnet50v2 (default: the task's; resnet50v2 for rotation and supervised, v1 for the others).")
   String architecture;
 
   @Option(names = "--filters_factor", defaultValue = "4", description = "Widening factor k; 4 = standard ResNet50 width.")
   int filtersFactor;
 
-  @Option(names = "--input_size", defaultValue = "224", description = "Square network input in pixels.")
-  int inputSize;
+  @Option(names = "--input_size",
+      description = "Square network input in pixels (default 224; patch tasks: the crop cut into the 3x3 grid, default 255).")
+  Integer inputSize;
 
   @Option(names = "--small_input", description = "3x3 stride-1 root conv, no max-pool: for 28-64 px images.")
   boolean smallInput;
@@ -97,17 +131,42 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Tasks.forName(task);
-    Architectures.check(architecture);
+    if (!Tasks.names().contains(task)) {
+      throw new IllegalArgumentException("unknown task '" + task + "'; valid: " + String.join(", ", Tasks.names()));
+    }
+    TrainConfig cfg = TrainConfig.forTask(task);
+    if (architecture != null) {
+      Architectures.check(architecture);
+      cfg.architecture = architecture;
+    }
+    if (inputSize != null) {
+      cfg.inputSize = inputSize;
+    }
     DatasetLayout layout = DatasetLayout.forName(data.dataset);
     require(filtersFactor >= 1, "--filters_factor must be >= 1, not " + filtersFactor);
-    require(inputSize >= 8, "--input_size must be >= 8, not " + inputSize);
+    require(cfg.inputSize >= 8, "--input_size must be >= 8, not " + cfg.inputSize);
     require(batchSize == null || batchSize >= 1, "--batch_size must be >= 1, not " + batchSize);
     require(epochs == null || epochs > 0, "--epochs must be > 0, not " + epochs);
-    TrainConfig cfg = TrainConfig.forTask(task);
-    cfg.architecture = architecture;
+    TaskOptions options = new TaskOptions();
+    options.embedDim = embedDim;
+    options.headHidden = headHidden;
+    options.permutationsPath = permutationsPath;
+    options.numPermutations = numPermutations;
+    options.permutationSeed = seed;
+    options.permutationsPerImage = permutationsPerImage;
+    options.exemplarCopies = exemplarCopies;
+    options.tripletMargin = tripletMargin;
+    if (permutationsPath == null) {
+      Tasks.create(task, options, new Configuration()).checkBatch(batchSize != null ? batchSize : cfg.batchSize);
+    }
+    SparkSession spark = SparkSessions.getOrCreate("selfsup pretrain " + task);
+    Task checked = Tasks.create(task, options, spark.sparkContext().hadoopConfiguration());
+    checked.checkBatch(batchSize != null ? batchSize : cfg.batchSize);
+    if (checked instanceof JigsawTask) {
+      options.numPermutations = ((JigsawTask) checked).permutations().size();
+    }
+    cfg.taskOptions = options;
     cfg.filtersFactor = filtersFactor;
-    cfg.inputSize = inputSize;
     cfg.smallInput = smallInput;
     cfg.blocksPerStage = blocksPerStage;
     cfg.preprocess = preprocess;
@@ -136,7 +195,6 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.chunksPerEpoch = chunksPerEpoch;
     cfg.networkMask = networkMask;
     cfg.controllerAddress = controllerAddress;
-    SparkSession spark = SparkSessions.getOrCreate("selfsup pretrain " + task);
     Checkpoint.State state = new Trainer(spark, cfg, workdir, data.onBadRecord).run();
     System.out.printf("pretrained %s %s k=%d: %.2f epochs, %d images, %.0f s of training; checkpoints in %s%n",
         task, architecture, filtersFactor, state.epochsDone, state.imagesSeen, state.trainSeconds,

@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.selfsup.data.RecordImages;
 import org.selfsup.data.SlimSchema;
 import org.selfsup.preprocess.Image;
+import org.selfsup.preprocess.PatchGrid;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.tasks.ImageBatch;
 import org.slf4j.Logger;
@@ -57,15 +58,28 @@ public final class FeatureExtractor implements Serializable {
   private final Preprocessing spec;
   private final int batchSize;
   private final int maxFeatures;
+  private final int patchGrid;
 
   private FeatureExtractor(BroadcastGraph graph, List<String> endpoints, List<String> vertices,
-      Preprocessing spec, int batchSize, int maxFeatures) {
+      Preprocessing spec, int batchSize, int maxFeatures, int patchGrid) {
     this.graph = graph;
     this.endpoints = endpoints;
     this.vertices = vertices;
     this.spec = spec;
     this.batchSize = batchSize;
     this.maxFeatures = maxFeatures;
+    this.patchGrid = patchGrid;
+  }
+
+  /**
+   * Patch models: the spec gives an n×n mosaic of patches; the network runs on each patch and an
+   * image's features are the mean of its n² patch features (after pooling). 1: whole images.
+   */
+  public FeatureExtractor withPatchGrid(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("patch grid must be >= 1, got " + n);
+    }
+    return new FeatureExtractor(graph, endpoints, vertices, spec, batchSize, maxFeatures, n);
   }
 
   /**
@@ -121,7 +135,7 @@ public final class FeatureExtractor implements Serializable {
     }
     FeatureColumns.schema(endpoints); // checks the names
     return new FeatureExtractor(BroadcastGraph.of(spark, model), Collections.unmodifiableList(new ArrayList<>(endpoints)),
-        Collections.unmodifiableList(vs), p, batchSize, maxFeatures);
+        Collections.unmodifiableList(vs), p, batchSize, maxFeatures, 1);
   }
 
   /** One-off extraction: {@link #create} then {@link #extract(Dataset)}. */
@@ -150,6 +164,32 @@ public final class FeatureExtractor implements Serializable {
 
   /** Runs one batch: the feature vectors of each image, endpoint by endpoint. Executor side. */
   Vector[][] features(List<Image> images) {
+    if (patchGrid == 1) {
+      return run(images);
+    }
+    int per = patchGrid * patchGrid;
+    List<Image> patches = new ArrayList<>(images.size() * per);
+    for (Image img : images) {
+      patches.addAll(PatchGrid.tiles(img, patchGrid));
+    }
+    Vector[][] perPatch = run(patches);
+    Vector[][] out = new Vector[images.size()][endpoints.size()];
+    for (int i = 0; i < images.size(); i++) {
+      for (int e = 0; e < endpoints.size(); e++) {
+        double[] mean = new double[perPatch[i * per][e].size()];
+        for (int p = 0; p < per; p++) {
+          double[] v = perPatch[i * per + p][e].toArray();
+          for (int k = 0; k < mean.length; k++) {
+            mean[k] += v[k] / per;
+          }
+        }
+        out[i][e] = Vectors.dense(mean);
+      }
+    }
+    return out;
+  }
+
+  private Vector[][] run(List<Image> images) {
     INDArray input = ImageBatch.toNchw(images);
     ComputationGraph model = graph.get();
     Map<String, INDArray> acts;

@@ -75,6 +75,12 @@ public final class OpRegistry {
       a.requireCount(0, 0);
       return new Ops.ColorDistort();
     });
+    register("patch_grid", "2 integer arguments (cells per side, patch size)",
+        a -> new Ops.RandomPatchGrid(a.intAt(0, 2, 2), a.intAt(1, 2, 2)));
+    register("central_patch_grid", "2 integer arguments (cells per side, patch size)",
+        a -> new Ops.CentralPatchGrid(a.intAt(0, 2, 2), a.intAt(1, 2, 2)));
+    register("standardize_patches", "1 integer argument (cells per side)",
+        a -> new Ops.StandardizePatches(a.oneInt()));
     register("rotate", "1 integer argument (quarter turns counter-clockwise)",
         a -> new Ops.Rotate(a.oneInt()));
   }

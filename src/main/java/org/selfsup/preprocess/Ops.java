@@ -207,4 +207,52 @@ final class Ops {
       return ImageOps.rot90(in, k);
     }
   }
+
+  /** {@code patch_grid(n, p)}: an n×n grid of cells, a random p×p patch in each; out: the mosaic. */
+  static final class RandomPatchGrid implements ImageOp {
+    private static final long serialVersionUID = 1L;
+    private final PatchGrid grid;
+
+    RandomPatchGrid(int cells, int patch) {
+      this.grid = new PatchGrid(cells, patch);
+    }
+
+    @Override
+    public Image apply(Image in, SplittableRandom rng) {
+      return grid.extract(in, rng);
+    }
+  }
+
+  /** {@code central_patch_grid(n, p)}: as patch_grid, each patch centred in its cell. */
+  static final class CentralPatchGrid implements ImageOp {
+    private static final long serialVersionUID = 1L;
+    private final PatchGrid grid;
+
+    CentralPatchGrid(int cells, int patch) {
+      this.grid = new PatchGrid(cells, patch);
+    }
+
+    @Override
+    public Image apply(Image in, SplittableRandom rng) {
+      return grid.extract(in, null);
+    }
+  }
+
+  /** {@code standardize_patches(n)}: per-tile standardisation of an n×n mosaic. */
+  static final class StandardizePatches implements ImageOp {
+    private static final long serialVersionUID = 1L;
+    private final int cells;
+
+    StandardizePatches(int cells) {
+      if (cells < 1) {
+        throw new IllegalArgumentException("the grid needs at least 1 cell per side, got " + cells);
+      }
+      this.cells = cells;
+    }
+
+    @Override
+    public Image apply(Image in, SplittableRandom rng) {
+      return PatchGrid.standardizeTiles(in, cells);
+    }
+  }
 }

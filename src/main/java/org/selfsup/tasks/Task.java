@@ -1,10 +1,13 @@
 package org.selfsup.tasks;
 
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.preprocess.Image;
 
@@ -16,8 +19,27 @@ import org.selfsup.preprocess.Image;
 public interface Task extends Serializable {
   String name();
 
-  /** The training preprocessing spec for square inputs of {@code size} pixels (from the method spec). */
+  /** The training preprocessing spec for inputs of {@code size} pixels (from the method spec). */
   String trainSpec(int size);
+
+  /** The evaluation spec: resize shorter side to size·256/224, central crop, as training's value range. */
+  default String evalSpec(int size) {
+    return String.format("decode|resize_small(%d)|central_crop(%d)|value_range(-1,1)",
+        Math.round(size * 256.0 / 224.0), size);
+  }
+
+  /**
+   * 1: evaluation runs the network on the whole {@link #evalSpec} image; n > 1: the spec gives an
+   * n×n mosaic of patches, each patch is run on its own and the n² representations are averaged.
+   */
+  default int evalPatchGrid() {
+    return 1;
+  }
+
+  /** Independently augmented copies of each image; the training spec runs once per copy. */
+  default int copiesPerImage() {
+    return 1;
+  }
 
   /** Examples one image gives; all of them go into the same minibatch. */
   int examplesPerImage();
@@ -25,9 +47,43 @@ public interface Task extends Serializable {
   /** Number of outputs of the head, given the dataset's number of classes. */
   int numOutputs(int datasetClasses);
 
+  /** Fails with a message naming the flag when a minibatch of this many images cannot work. */
+  default void checkBatch(int imagesPerBatch) {}
+
   /** The examples for one preprocessed image with dataset label {@code label}. */
   List<TaskExample> examples(Image image, int label, SplittableRandom rng);
 
+  /**
+   * The examples for the {@link #copiesPerImage} copies of one image, the image being number
+   * {@code indexInBatch} of its minibatch.
+   */
+  default List<TaskExample> examples(List<Image> copies, int label, int indexInBatch, SplittableRandom rng) {
+    return examples(copies.get(0), label, rng);
+  }
+
+  /** Share of examples whose output argmax is the label (exemplar: whose nearest other example is a copy of the same image). */
+  default double pretextAccuracy(INDArray output, INDArray oneHotLabels) {
+    INDArray predicted = output.argMax(1);
+    INDArray truth = oneHotLabels.argMax(1);
+    long correct = 0;
+    for (int i = 0; i < predicted.length(); i++) {
+      if (predicted.getLong(i) == truth.getLong(i)) {
+        correct++;
+      }
+    }
+    return (double) correct / predicted.length();
+  }
+
   /** The whole network for this task: trunk, head and loss. */
   ComputationGraph buildModel(NeuralNetConfiguration.Builder base, TrunkConfig trunk, int datasetClasses);
+
+  /** Endpoint name → vertex of {@link #representation}'s network. */
+  default LinkedHashMap<String, String> endpoints(TrunkConfig trunk, int datasetClasses) {
+    return Models.endpoints(trunk, numOutputs(datasetClasses));
+  }
+
+  /** The network evaluation runs on {@link #evalSpec} images (or patches): by default the trained one. */
+  default ComputationGraph representation(ComputationGraph trained, TrunkConfig trunk) {
+    return trained;
+  }
 }

@@ -2,10 +2,12 @@ package org.selfsup.tasks;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 
 /** The registry of tasks by name (the original's --task flag). */
 public final class Tasks {
-  private static final List<String> NAMES = Arrays.asList("rotation", "supervised");
+  private static final List<String> NAMES = Arrays.asList("rotation", "supervised", RelativePatchLocationTask.NAME,
+      JigsawTask.NAME, ExemplarTask.NAME);
 
   private Tasks() {}
 
@@ -13,14 +15,35 @@ public final class Tasks {
     return NAMES;
   }
 
+  /** The task with default options. */
   public static Task forName(String name) {
+    return create(name, new TaskOptions(), new Configuration());
+  }
+
+  /** The task; {@code hadoop} reads jigsaw's --permutations_path. */
+  public static Task create(String name, TaskOptions options, Configuration hadoop) {
     switch (name == null ? "" : name) {
       case "rotation":
         return new RotationTask();
       case "supervised":
         return new SupervisedTask();
+      case RelativePatchLocationTask.NAME:
+        return new RelativePatchLocationTask(options);
+      case JigsawTask.NAME:
+        return new JigsawTask(options, permutations(options, hadoop));
+      case ExemplarTask.NAME:
+        return new ExemplarTask(options);
       default:
         throw new IllegalArgumentException("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
     }
+  }
+
+  private static JigsawPermutations permutations(TaskOptions options, Configuration hadoop) {
+    int patches = PatchGeometry.CELLS * PatchGeometry.CELLS;
+    if (options.permutationsPath == null) {
+      return JigsawPermutations.generate(options.numPermutations, patches, options.permutationSeed);
+    }
+    return JigsawPermutations.read(hadoop, options.permutationsPath)
+        .requireLength(patches, options.permutationsPath);
   }
 }

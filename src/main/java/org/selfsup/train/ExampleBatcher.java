@@ -29,6 +29,7 @@ import org.selfsup.tasks.TaskExample;
  */
 public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, DataSet> {
   private static final long serialVersionUID = 1L;
+  private static final long COPY_SEED_STRIDE = 0x632BE59BD9B4E019L;
 
   private final Task task;
   private final String spec;
@@ -64,11 +65,8 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
         int images = 0;
         while (images < imagesPerBatch && shuffled.hasNext()) {
           Row row = shuffled.next();
-          String file = row.getAs(SlimSchema.FILE);
-          long record = row.<Long>getAs(SlimSchema.RECORD);
-          Image image;
           try {
-            image = RecordImages.apply(preprocessing, row, seed);
+            examples.addAll(examplesOf(task, preprocessing, row, seed, images));
           } catch (BadRecordException e) {
             if (onBadRecord == BadRecordPolicy.FAIL) {
               throw e;
@@ -76,8 +74,6 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
             badRecords.add(e);
             continue;
           }
-          int label = row.<Integer>getAs(SlimSchema.LABEL);
-          examples.addAll(task.examples(image, label, new SplittableRandom(RecordImages.seed(seed + 1, file, record))));
           images++;
         }
         return examples.isEmpty() ? null : toDataSet(examples, numOutputs);
@@ -100,7 +96,27 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
     };
   }
 
-  /** Features [examples × views, C, H, W] (views of one example adjacent), one-hot labels [examples, outputs]. */
+  /**
+   * The examples of one record: the spec runs once per copy the task asks for (copy 0 with the
+   * record's own seed, so one-copy tasks see exactly {@link RecordImages#apply}'s image).
+   */
+  public static List<TaskExample> examplesOf(Task task, Preprocessing preprocessing, Row row, long seed, int indexInBatch) {
+    int copies = task.copiesPerImage();
+    List<Image> images = new ArrayList<>(copies);
+    for (int c = 0; c < copies; c++) {
+      images.add(RecordImages.apply(preprocessing, row, seed + c * COPY_SEED_STRIDE));
+    }
+    String file = row.getAs(SlimSchema.FILE);
+    long record = row.<Long>getAs(SlimSchema.RECORD);
+    int label = row.<Integer>getAs(SlimSchema.LABEL);
+    return task.examples(images, label, indexInBatch, new SplittableRandom(RecordImages.seed(seed + 1, file, record)));
+  }
+
+  /**
+   * Features [examples, views × C, H, W]: the views of an example stacked along the channel axis,
+   * which in memory is [examples × views, C, H, W] (what a shared trunk reshapes to); one-hot
+   * labels [examples, outputs].
+   */
   static DataSet toDataSet(List<TaskExample> examples, int numOutputs) {
     List<Image> views = new ArrayList<>();
     for (TaskExample ex : examples) {
@@ -109,9 +125,24 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
       }
     }
     INDArray features = ImageBatch.toNchw(views);
+    int perExample = examples.get(0).views().length;
+    if (perExample > 1) {
+      for (TaskExample ex : examples) {
+        if (ex.views().length != perExample) {
+          throw new IllegalArgumentException("examples of one batch differ in views: " + perExample + " and "
+              + ex.views().length);
+        }
+      }
+      long[] s = features.shape();
+      features = features.reshape('c', examples.size(), perExample * s[1], s[2], s[3]);
+    }
     float[] oneHot = new float[examples.size() * numOutputs];
     for (int i = 0; i < examples.size(); i++) {
-      oneHot[i * numOutputs + examples.get(i).label()] = 1f;
+      int label = examples.get(i).label();
+      if (label < 0 || label >= numOutputs) {
+        throw new IllegalArgumentException("example label " + label + " outside 0.." + (numOutputs - 1));
+      }
+      oneHot[i * numOutputs + label] = 1f;
     }
     INDArray labels = Nd4j.create(oneHot, new long[] {examples.size(), numOutputs}, 'c');
     return new DataSet(features, labels);

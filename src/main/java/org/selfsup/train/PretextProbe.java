@@ -2,16 +2,12 @@ package org.selfsup.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
-import org.selfsup.data.RecordImages;
-import org.selfsup.data.SlimSchema;
 import org.selfsup.data.TFRecordSource;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.tasks.Task;
@@ -24,14 +20,17 @@ import org.selfsup.tasks.TaskExample;
 final class PretextProbe {
   private final DataSet batch;
 
-  private PretextProbe(DataSet batch) {
+  private final Task task;
+
+  private PretextProbe(Task task, DataSet batch) {
+    this.task = task;
     this.batch = batch;
   }
 
   static PretextProbe create(SparkSession spark, Task task, String spec, DatasetLayout layout, TrainConfig cfg,
       int numOutputs, ReadOptions readOptions) {
     if (cfg.pretextEvalImages <= 0) {
-      return new PretextProbe(null);
+      return new PretextProbe(task, null);
     }
     List<String> files;
     try {
@@ -39,32 +38,22 @@ final class PretextProbe {
     } catch (IllegalArgumentException noVal) {
       files = layout.files(spark.sparkContext().hadoopConfiguration(), cfg.datasetDir, cfg.split);
     }
-    List<Row> rows = TFRecordSource.read(spark, files.subList(0, 1), readOptions).limit(cfg.pretextEvalImages)
-        .collectAsList();
+    // exemplar's labels are indices within one minibatch: the probe is one minibatch at most
+    int images = task.copiesPerImage() > 1 ? Math.min(cfg.pretextEvalImages, cfg.batchSize) : cfg.pretextEvalImages;
+    List<Row> rows = TFRecordSource.read(spark, files.subList(0, 1), readOptions).limit(images).collectAsList();
     Preprocessing preprocessing = Preprocessing.parse(spec);
     List<TaskExample> examples = new ArrayList<>();
-    for (Row row : rows) {
-      long seed = RecordImages.seed(cfg.seed, row.getAs(SlimSchema.FILE), row.<Long>getAs(SlimSchema.RECORD));
-      examples.addAll(task.examples(RecordImages.apply(preprocessing, row, cfg.seed),
-          row.<Integer>getAs(SlimSchema.LABEL), new SplittableRandom(seed)));
+    for (int i = 0; i < rows.size(); i++) {
+      examples.addAll(ExampleBatcher.examplesOf(task, preprocessing, rows.get(i), cfg.seed, i));
     }
-    return new PretextProbe(examples.isEmpty() ? null : ExampleBatcher.toDataSet(examples, numOutputs));
+    return new PretextProbe(task, examples.isEmpty() ? null : ExampleBatcher.toDataSet(examples, numOutputs));
   }
 
-  /** Top-1 accuracy of the network's first output on the held-out examples; NaN without any. */
+  /** The task's pretext accuracy of the network's first output on the held-out examples; NaN without any. */
   double accuracy(ComputationGraph model) {
     if (batch == null) {
       return Double.NaN;
     }
-    INDArray out = model.output(false, batch.getFeatures())[0];
-    INDArray predicted = out.argMax(1);
-    INDArray truth = batch.getLabels().argMax(1);
-    long correct = 0;
-    for (int i = 0; i < predicted.length(); i++) {
-      if (predicted.getLong(i) == truth.getLong(i)) {
-        correct++;
-      }
-    }
-    return (double) correct / predicted.length();
+    return task.pretextAccuracy(model.output(false, batch.getFeatures())[0], batch.getLabels());
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.Serializable;
 import java.util.Arrays;
+import org.selfsup.tasks.TaskOptions;
 
 /** Everything that defines a pretraining run: configs as data, stored with every checkpoint. */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -22,6 +23,7 @@ public final class TrainConfig implements Serializable {
   public int[] blocksPerStage = {3, 4, 6, 3};
   public String preprocess; // null: the task's default training spec
   public double batchNormDecay = 0.99; // the original's; 0.9 suits runs of a few hundred steps
+  public TaskOptions taskOptions = new TaskOptions();
 
   // data
   public String dataset = "fashion_mnist";
@@ -62,6 +64,16 @@ public final class TrainConfig implements Serializable {
         c.epochs = 90;
         c.decayEpochs = new double[] {30, 60, 80};
         break;
+      case "exemplar":
+        c.architecture = "resnet50v1";
+        c.batchSize = 64; // images; 8 copies each
+        break;
+      case "jigsaw":
+      case "relative_patch_location":
+        c.architecture = "resnet50v1";
+        c.batchSize = 128;
+        c.inputSize = 255;
+        break;
       default: // rotation (the paper's best is RevNet50 x16; ResNet50 v2 is the closest trunk here)
         c.batchSize = 64;
         c.epochs = 35;
@@ -74,7 +86,8 @@ public final class TrainConfig implements Serializable {
   public String modelIdentity() {
     return String.format("task=%s architecture=%s filters_factor=%d input_size=%d small_input=%s blocks=%s",
         task, architecture, filtersFactor, inputSize, smallInput, Arrays.toString(blocksPerStage))
-        + (batchNormDecay == 0.99 ? "" : " batch_norm_decay=" + batchNormDecay);
+        + (batchNormDecay == 0.99 ? "" : " batch_norm_decay=" + batchNormDecay)
+        + taskOptions.modelIdentity(task);
   }
 
   public String toJson() {

@@ -28,7 +28,6 @@ import org.selfsup.data.ReadOptions;
 import org.selfsup.data.SlimSchema;
 import org.selfsup.data.TFRecordSource;
 import org.selfsup.data.BadRecordPolicy;
-import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.tasks.Task;
@@ -68,8 +67,9 @@ public final class Trainer {
   }
 
   public Checkpoint.State run() throws IOException {
-    Task task = Tasks.forName(cfg.task);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Task task = Tasks.create(cfg.task, cfg.taskOptions, conf);
+    task.checkBatch(cfg.batchSize);
     DatasetLayout layout = DatasetLayout.forName(cfg.dataset);
     int datasetClasses = cfg.numClasses > 0 ? cfg.numClasses : layout.numClasses();
     int numOutputs = task.numOutputs(datasetClasses);
@@ -101,7 +101,7 @@ public final class Trainer {
       state.config = cfg;
       state.numOutputs = numOutputs;
       TrunkConfig trunk = trunkConfig(cfg);
-      state.endpoints = Models.endpoints(trunk, numOutputs);
+      state.endpoints = task.endpoints(trunk, datasetClasses);
       model = task.buildModel(Optimisation.base(cfg, schedule.peak()), trunk, datasetClasses);
       LOG.info("new {} network for task {}: {} parameters; lr {} (base_lr {} x batch {} / 256)",
           cfg.architecture, task.name(), model.numParams(), schedule.peak(), cfg.baseLr, cfg.batchSize);

@@ -19,9 +19,9 @@ class OpRegistryTest {
 
   @Test
   void knowsTheDocumentedOps() {
-    List<String> expected = Arrays.asList("central_crop", "color_distort", "decode", "flip_lr",
-        "grayscale", "inception_crop", "random_crop", "resize", "resize_small", "rotate",
-        "standardize", "value_range");
+    List<String> expected = Arrays.asList("central_crop", "central_patch_grid", "color_distort", "decode",
+        "flip_lr", "grayscale", "inception_crop", "patch_grid", "random_crop", "resize", "resize_small", "rotate",
+        "standardize", "standardize_patches", "value_range");
     assertEquals(expected, List.copyOf(OpRegistry.names()));
   }
 
@@ -46,7 +46,7 @@ class OpRegistryTest {
   void unknownOpNamesTheOpAndListsKnownOps() {
     String msg = error("decode|fliplr");
     assertTrue(msg.startsWith("unknown preprocessing op 'fliplr' in spec 'decode|fliplr'; known"
-        + " ops: central_crop, color_distort, decode,"), msg);
+        + " ops: central_crop, central_patch_grid, color_distort, decode,"), msg);
     assertTrue(msg.contains("flip_lr") && msg.contains("value_range"), msg);
     assertFalse(msg.contains("\n"));
   }

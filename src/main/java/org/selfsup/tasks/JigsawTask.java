@@ -1,0 +1,83 @@
+package org.selfsup.tasks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.selfsup.preprocess.Image;
+
+/**
+ * Jigsaw: the 9 patches shuffled by one permutation of a fixed set (100 in the paper); label =
+ * the permutation's index. Position j of an example holds patch {@code permutation[j]}. Each
+ * image gives {@code permutationsPerImage} examples, with distinct permutations drawn at random
+ * per image and step (the original drew one subset per batch).
+ */
+public final class JigsawTask extends PatchTask {
+  private static final long serialVersionUID = 1L;
+  public static final String NAME = "jigsaw";
+
+  private final JigsawPermutations permutations;
+  private final int perImage;
+
+  public JigsawTask(TaskOptions options, JigsawPermutations permutations) {
+    super(options);
+    if (options.permutationsPerImage < 1 || options.permutationsPerImage > permutations.size()) {
+      throw new IllegalArgumentException("--permutations_per_image must be in 1.." + permutations.size()
+          + " (the size of the permutation set), got " + options.permutationsPerImage);
+    }
+    this.permutations = permutations;
+    this.perImage = options.permutationsPerImage;
+  }
+
+  public JigsawPermutations permutations() {
+    return permutations;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  int viewsPerExample() {
+    return PatchGeometry.CELLS * PatchGeometry.CELLS;
+  }
+
+  @Override
+  public int examplesPerImage() {
+    return perImage;
+  }
+
+  @Override
+  public int numOutputs(int datasetClasses) {
+    return permutations.size();
+  }
+
+  /** The patches in the order of permutation {@code index}. */
+  public List<Image> arrange(List<Image> patches, int index) {
+    int[] perm = permutations.get(index);
+    List<Image> out = new ArrayList<>(perm.length);
+    for (int p : perm) {
+      out.add(patches.get(p));
+    }
+    return out;
+  }
+
+  @Override
+  List<TaskExample> examples(List<Image> patches, SplittableRandom rng) {
+    // a partial Fisher-Yates shuffle: perImage distinct indices
+    int n = permutations.size();
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    List<TaskExample> out = new ArrayList<>(perImage);
+    for (int i = 0; i < perImage; i++) {
+      int j = i + rng.nextInt(n - i);
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+      out.add(new TaskExample(idx[i], arrange(patches, idx[i]).toArray(new Image[0])));
+    }
+    return out;
+  }
+}
