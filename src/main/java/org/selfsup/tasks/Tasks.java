@@ -1,5 +1,7 @@
 package org.selfsup.tasks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -43,7 +45,11 @@ public final class Tasks {
     if (options.permutationsPath == null) {
       return JigsawPermutations.generate(options.numPermutations, patches, options.permutationSeed);
     }
-    return JigsawPermutations.read(hadoop, options.permutationsPath)
-        .requireLength(patches, options.permutationsPath);
+    try {
+      return JigsawPermutations.read(hadoop, options.permutationsPath)
+          .requireLength(patches, options.permutationsPath);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read permutations file " + options.permutationsPath, e);
+    }
   }
 }
