@@ -49,11 +49,23 @@ final class PretextProbe {
     return new PretextProbe(task, examples.isEmpty() ? null : ExampleBatcher.toDataSet(examples, numOutputs));
   }
 
-  /** The task's pretext accuracy of the network's first output on the held-out examples; NaN without any. */
-  double accuracy(ComputationGraph model) {
-    if (batch == null) {
-      return Double.NaN;
+  /** Held-out loss and accuracy of one network. */
+  static final class Result {
+    final double loss;
+    final double accuracy;
+
+    Result(double loss, double accuracy) {
+      this.loss = loss;
+      this.accuracy = accuracy;
     }
-    return task.pretextAccuracy(model.output(false, batch.getFeatures())[0], batch.getLabels());
+  }
+
+  /** The pretext loss (inference mode, no regularisation term) and the task's pretext accuracy; NaN without examples. */
+  Result evaluate(ComputationGraph model) {
+    if (batch == null) {
+      return new Result(Double.NaN, Double.NaN);
+    }
+    double loss = model.score(batch, false);
+    return new Result(loss, task.pretextAccuracy(model.output(false, batch.getFeatures())[0], batch.getLabels()));
   }
 }

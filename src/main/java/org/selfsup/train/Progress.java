@@ -14,10 +14,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One progress line per chunk (epoch, step, loss, pretext accuracy, lr, images/s, ETA) and
- * the same numbers appended to {@code WORKDIR/metrics.csv}, for a person or a notebook.
+ * the same numbers appended to {@code WORKDIR/metrics.csv}, for a person or a notebook. loss is
+ * the last minibatch's; pretext_loss and pretext_accuracy are on a fixed held-out batch, in
+ * inference mode; a fresh run starts with a step-0 row of the untrained network's.
  */
 final class Progress {
-  static final String HEADER = "time,epoch,step,images_seen,loss,pretext_accuracy,learning_rate,images_per_second";
+  static final String HEADER =
+      "time,epoch,step,images_seen,loss,pretext_accuracy,learning_rate,images_per_second,pretext_loss";
   private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
   private final Configuration conf;
@@ -35,18 +38,29 @@ final class Progress {
     this.startImages = state.imagesSeen;
   }
 
-  void chunkDone(Checkpoint.State state, double loss, double pretextAccuracy, double lr, long images, double seconds)
+  /** The untrained network's held-out pretext loss and accuracy, as the step-0 row. */
+  void untrained(PretextProbe.Result probe) throws IOException {
+    LOG.info(String.format(Locale.ROOT, "before training: pretext loss %.4f pretext acc %s", probe.loss,
+        accuracy(probe.accuracy)));
+    append(String.format(Locale.ROOT, "%s,0.0000,0,0,NaN,%.4f,0,0,%.6f%n", Instant.now(), probe.accuracy, probe.loss));
+  }
+
+  private static String accuracy(double a) {
+    return Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.3f", a);
+  }
+
+  void chunkDone(Checkpoint.State state, double loss, PretextProbe.Result probe, double lr, long images, double seconds)
       throws IOException {
+    double pretextAccuracy = probe.accuracy;
     double rate = images / Math.max(seconds, 1e-9);
     double overall = (state.imagesSeen - startImages) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
     double remaining = Math.max(0, totalEpochs - state.epochsDone) * imagesPerEpoch;
     LOG.info(String.format(Locale.ROOT,
-        "epoch %.3f/%s step %d loss %.4f pretext acc %s lr %.5f %.1f images/s ETA %s",
-        state.epochsDone, trim(totalEpochs), state.steps, loss,
-        Double.isNaN(pretextAccuracy) ? "-" : String.format(Locale.ROOT, "%.3f", pretextAccuracy), lr, rate,
+        "epoch %.3f/%s step %d loss %.4f pretext loss %.4f acc %s lr %.5f %.1f images/s ETA %s",
+        state.epochsDone, trim(totalEpochs), state.steps, loss, probe.loss, accuracy(pretextAccuracy), lr, rate,
         duration(remaining / Math.max(overall, 1e-9))));
-    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f%n", Instant.now(), state.epochsDone,
-        state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate));
+    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f%n", Instant.now(), state.epochsDone,
+        state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss));
   }
 
   private void append(String line) throws IOException {

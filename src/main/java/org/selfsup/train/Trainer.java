@@ -123,6 +123,9 @@ public final class Trainer {
     LOG.info("training {} on {} images/epoch ({} shards) for {} epochs: {} workers, batch {} images = {} examples, spec '{}'; {}",
         task.name(), imagesPerEpoch, files.size(), cfg.epochs, workers, cfg.batchSize, examplesPerBatch, spec,
         Nd4jSetup.describe());
+    if (state.steps == 0) {
+      progress.untrained(probe.evaluate(model));
+    }
 
     int epoch = (int) Math.floor(state.epochsDone + 1e-9);
     while (state.epochsDone < cfg.epochs - 1e-9) {
@@ -151,7 +154,7 @@ public final class Trainer {
         state.steps += (images + cfg.batchSize - 1) / cfg.batchSize;
         state.trainSeconds += seconds;
         state.epochsDone = Math.min(cfg.epochs, (c + 1 == chunks.size()) ? epoch + 1 : epoch + (double) (c + 1) / chunks.size());
-        progress.chunkDone(state, sparkNet.getScore(), probe.accuracy(sparkNet.getNetwork()), lr, images, seconds);
+        progress.chunkDone(state, sparkNet.getScore(), probe.evaluate(sparkNet.getNetwork()), lr, images, seconds);
       }
       state.epochsDone = Math.min(cfg.epochs, epoch + fraction);
       Path saved = Checkpoint.save(conf, workdir, sparkNet.getNetwork(), state);

@@ -46,7 +46,8 @@ class TrainerTest {
   }
 
   private static List<String[]> metrics(Path workdir) throws Exception {
-    return Files.readAllLines(workdir.resolve("metrics.csv")).stream().skip(1).map(l -> l.split(","))
+    // skip the header and the untrained network's step-0 row
+    return Files.readAllLines(workdir.resolve("metrics.csv")).stream().skip(2).map(l -> l.split(","))
         .collect(Collectors.toList());
   }
 
@@ -75,6 +76,8 @@ class TrainerTest {
       assertEquals(a.get(i)[6], b.get(i)[6], "learning rate of chunk " + i);
       double loss = Double.parseDouble(a.get(i)[4]);
       assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+      double heldOut = Double.parseDouble(a.get(i)[8]);
+      assertTrue(Double.isFinite(heldOut) && heldOut > 0, "pretext loss " + heldOut);
     }
     // lr: warm-up to the peak (0.1 x 32 / 256) by epoch 0.5, x0.1 from epoch 1.5
     assertEquals(0.0125 * (1.0 / 6) / 0.5, Double.parseDouble(a.get(0)[6]), 1e-6);
