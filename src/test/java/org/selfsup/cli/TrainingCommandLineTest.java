@@ -39,9 +39,36 @@ class TrainingCommandLineTest {
   @Test
   void unknownTaskAndArchitectureNameTheValidOnes(@TempDir Path tmp) {
     assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
-        "--task", "jigsw"), "'jigsw'", "rotation, supervised");
+        "--task", "jigsw"), "'jigsw'", "rotation, supervised, relative_patch_location, jigsaw, exemplar");
     assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
         "--architecture", "resnet51"), "'resnet51'", "resnet50v1, resnet50v2");
+  }
+
+  @Test
+  void patchAndExemplarFlagsAreChecked(@TempDir Path tmp) throws Exception {
+    String workdir = tmp.resolve("w").toString();
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", workdir,
+        "--task", "exemplar", "--exemplar_copies", "7"), "--exemplar_copies", "7");
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", workdir,
+        "--task", "exemplar", "--embed_dim", "16", "--batch_size", "32"), "--batch_size", "--embed_dim");
+    Path missing = tmp.resolve("perms.bin");
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", workdir,
+        "--task", "jigsaw", "--permutations_path", missing.toString()), "permutations file not found", "perms.bin");
+    // 2 permutations of 4 positions: a valid file, but jigsaw on a 3x3 grid needs 9
+    java.nio.file.Files.write(missing, org.selfsup.tasks.JigsawPermutations.of(new int[] {0, 1, 2, 3},
+        new int[] {3, 2, 1, 0}).toBytes());
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", workdir,
+        "--task", "jigsaw", "--permutations_path", missing.toString()), "perms.bin", "4 positions", "needs 9");
+  }
+
+  @Test
+  void anImageSmallerThanThePatchGridNamesTheRecord(@TempDir Path tmp) {
+    // 28 px Fashion-MNIST without the upscaling: 9 px cells cannot hold 16 px patches
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
+        "--task", "relative_patch_location", "--filters_factor", "1", "--small_input", "--blocks_per_stage", "1,1",
+        "--input_size", "64", "--embed_dim", "8", "--head_hidden", "8", "--batch_size", "4", "--epochs", "0.01",
+        "--preprocess", "decode|patch_grid(3,16)|standardize_patches(3)"),
+        "train-0000", "record", "needs an image of at least 48x48, got 28x28");
   }
 
   /** A checkpoint of an untrained small network, enough for evaluate's argument checks. */

@@ -1,0 +1,39 @@
+package org.selfsup.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+import org.selfsup.preprocess.Image;
+import org.selfsup.tasks.TaskExample;
+
+class ExampleBatcherTest {
+  private static Image constant(float v) {
+    float[] d = new float[2 * 2 * 3];
+    java.util.Arrays.fill(d, v);
+    return new Image(2, 2, 3, d);
+  }
+
+  @Test
+  void viewsAreStackedAlongChannelsInTheirOrder() {
+    // 2 examples of 3 views; view v of example e is the constant 10e + v
+    List<TaskExample> examples = new ArrayList<>();
+    for (int e = 0; e < 2; e++) {
+      examples.add(new TaskExample(e + 1, constant(10 * e), constant(10 * e + 1), constant(10 * e + 2)));
+    }
+    DataSet ds = ExampleBatcher.toDataSet(examples, 4);
+    assertArrayEquals(new long[] {2, 9, 2, 2}, ds.getFeatures().shape());
+    for (int e = 0; e < 2; e++) {
+      for (int c = 0; c < 9; c++) {
+        assertEquals(10 * e + c / 3, ds.getFeatures().getFloat(e, c, 1, 1), 0f, "example " + e + " channel " + c);
+      }
+    }
+    assertArrayEquals(new float[] {0, 1, 0, 0}, ds.getLabels().getRow(0).toFloatVector(), 0f);
+    assertArrayEquals(new float[] {0, 0, 1, 0}, ds.getLabels().getRow(1).toFloatVector(), 0f);
+    // the shared trunk's reshape to [examples x views, C, H, W] gives back the views in order
+    assertEquals(11f, ds.getFeatures().reshape('c', 6, 3, 2, 2).getFloat(4, 0, 0, 0), 0f);
+  }
+}
