@@ -32,7 +32,6 @@ import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.SparkSessions;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.TaskExample;
-import org.selfsup.tasks.TaskOptions;
 import org.selfsup.tasks.TaskPictures;
 import org.selfsup.tasks.Tasks;
 import org.selfsup.train.ExampleBatcher;
@@ -70,14 +69,7 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--input_size", description = "With --task: as pretrain's --input_size (default: the task's).")
   Integer inputSize;
 
-  @Option(names = "--permutations_path", description = "With --task jigsaw: as pretrain's.")
-  String permutationsPath;
-
-  @Option(names = "--permutations_per_image", defaultValue = "8", description = "With --task jigsaw: as pretrain's.")
-  int permutationsPerImage;
-
-  @Option(names = "--exemplar_copies", defaultValue = "8", description = "With --task exemplar: as pretrain's.")
-  int exemplarCopies;
+  @Mixin TaskFlags taskFlags = new TaskFlags();
 
   @Override
   public Integer call() throws Exception {
@@ -85,12 +77,7 @@ final class InspectCommand implements Callable<Integer> {
     Task shownTask = null;
     String defaultSpec = "decode";
     if (task != null) {
-      TaskOptions options = new TaskOptions();
-      options.permutationsPath = permutationsPath;
-      options.permutationsPerImage = permutationsPerImage;
-      options.exemplarCopies = exemplarCopies;
-      options.permutationSeed = seed;
-      shownTask = Tasks.create(task, options, new Configuration());
+      shownTask = Tasks.create(task, taskFlags.toOptions(seed), new Configuration());
       defaultSpec = shownTask.trainSpec(inputSize != null ? inputSize : TrainConfig.forTask(task).inputSize);
     }
     Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);

@@ -30,32 +30,7 @@ final class PretrainCommand implements Callable<Integer> {
       description = "rotation, supervised, relative_patch_location, jigsaw or exemplar (default: ${DEFAULT-VALUE}).")
   String task;
 
-  @Option(names = "--embed_dim", defaultValue = "1000",
-      description = "Patch tasks: the vector of each patch; exemplar: the embedding (default: ${DEFAULT-VALUE}).")
-  int embedDim;
-
-  @Option(names = "--head_hidden", defaultValue = "4096",
-      description = "Patch tasks: units of the layer after the concatenated patch vectors (default: ${DEFAULT-VALUE}).")
-  int headHidden;
-
-  @Option(names = "--permutations_path",
-      description = "Jigsaw: a permutation file in the original's format (e.g. permutations_100_max.bin); default: generated.")
-  String permutationsPath;
-
-  @Option(names = "--num_permutations", defaultValue = "100",
-      description = "Jigsaw: size of the generated permutation set (default: ${DEFAULT-VALUE}).")
-  int numPermutations;
-
-  @Option(names = "--permutations_per_image", defaultValue = "8",
-      description = "Jigsaw: random permutations (examples) per image and step (default: ${DEFAULT-VALUE}).")
-  int permutationsPerImage;
-
-  @Option(names = "--exemplar_copies", defaultValue = "8",
-      description = "Exemplar: augmented copies per image, an even number (default: ${DEFAULT-VALUE}).")
-  int exemplarCopies;
-
-  @Option(names = "--triplet_margin", defaultValue = "0.5", description = "Exemplar: triplet loss margin (default: ${DEFAULT-VALUE}).")
-  double tripletMargin;
+  @Mixin TaskFlags taskFlags = new TaskFlags();
 
   @Option(names = "--architecture",
       description = "resnet50v1 or resnet50v2 (default: the task's; resnet50v2 for rotation and supervised, v1 for the others).")
@@ -147,16 +122,8 @@ final class PretrainCommand implements Callable<Integer> {
     require(cfg.inputSize >= 8, "--input_size must be >= 8, not " + cfg.inputSize);
     require(batchSize == null || batchSize >= 1, "--batch_size must be >= 1, not " + batchSize);
     require(epochs == null || epochs > 0, "--epochs must be > 0, not " + epochs);
-    TaskOptions options = new TaskOptions();
-    options.embedDim = embedDim;
-    options.headHidden = headHidden;
-    options.permutationsPath = permutationsPath;
-    options.numPermutations = numPermutations;
-    options.permutationSeed = seed;
-    options.permutationsPerImage = permutationsPerImage;
-    options.exemplarCopies = exemplarCopies;
-    options.tripletMargin = tripletMargin;
-    if (permutationsPath == null) {
+    TaskOptions options = taskFlags.toOptions(seed);
+    if (options.permutationsPath == null) {
       Tasks.create(task, options, new Configuration()).checkBatch(batchSize != null ? batchSize : cfg.batchSize);
     }
     SparkSession spark = SparkSessions.getOrCreate("selfsup pretrain " + task);
