@@ -21,10 +21,12 @@ selfsup "${MASTER_ARGS[@]}" inspect --dataset fashion_mnist --dataset_dir "$DATA
   --preprocess 'decode|flip_lr|value_range(-1,1)' --num_images 8 --dump "$WORKDIR/inspect"
 
 # The small trunk at the images' own 28 px; rotation on 1/8 of an epoch (7,500 images = 30,000
-# rotated inputs) in 234 steps of 32 images (128 inputs).
+# rotated inputs, 3 chunks of one 2,500-image shard) in 237 steps of 32 images (128 inputs);
+# lr x0.1 for the last chunk (the lr is set per chunk, from its mid-point epoch).
 selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$ROTATION" \
   --task rotation "${QUICKSTART_TRUNK[@]}" --input_size 28 --preprocess 'decode|flip_lr|value_range(-1,1)' \
-  --batch_size 32 --base_lr 0.4 --warmup_epochs 0.02 --epochs 0.125 --chunks_per_epoch 24 --num_workers 1
+  --batch_size 32 --base_lr 0.4 --warmup_epochs 0.02 --epochs 0.125 --decay_epochs 0.1 --chunks_per_epoch 23 \
+  --num_workers 1
 
 quickstart_probe --raw_pixels
 quickstart_probe --checkpoint "$ROTATION" --random_init

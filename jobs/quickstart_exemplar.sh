@@ -7,5 +7,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
 selfsup_job_flags "$SELFSUP_ROOT/work/quickstart_exemplar" "$@"
 
-QUICKSTART_SCHEDULE=(--batch_size 16 --base_lr 0.8 --warmup_epochs 0.01 --epochs 0.075 --chunks_per_epoch 40)
+QUICKSTART_SCHEDULE=(--batch_size 16 --base_lr 0.8 --warmup_epochs 0.01 --epochs 0.075 --chunks_per_epoch 23)
 quickstart_pretext exemplar --input_size 28 --embed_dim 128 --exemplar_copies 8
