@@ -164,7 +164,7 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.controllerAddress = controllerAddress;
     Checkpoint.State state = new Trainer(spark, cfg, workdir, data.onBadRecord).run();
     System.out.printf("pretrained %s %s k=%d: %.2f epochs, %d images, %.0f s of training; checkpoints in %s%n",
-        task, architecture, filtersFactor, state.epochsDone, state.imagesSeen, state.trainSeconds,
+        task, cfg.architecture, filtersFactor, state.epochsDone, state.imagesSeen, state.trainSeconds,
         Checkpoint.root(workdir));
     return 0;
   }

@@ -112,6 +112,11 @@ public final class Trainer {
     }
 
     int workers = cfg.numWorkers > 0 ? cfg.numWorkers : spark.sparkContext().defaultParallelism();
+    if (TrainingMasters.SHARED.equals(cfg.trainingMaster)) {
+      LOG.warn("--training_master shared is experimental: in a measured local[2] run its updates barely reached the"
+          + " model (held-out pretext loss 1.4092 -> 1.4088 in 48 steps); watch the pretext loss, or use"
+          + " parameter_averaging");
+    }
     int examplesPerBatch = cfg.batchSize * task.examplesPerImage();
     SparkComputationGraph sparkNet = new SparkComputationGraph(spark.sparkContext(), model,
         TrainingMasters.create(cfg, workers, examplesPerBatch, workdir));
