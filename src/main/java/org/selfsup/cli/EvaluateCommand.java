@@ -109,6 +109,7 @@ final class EvaluateCommand implements Callable<Integer> {
       Checkpoint checkpoint = Checkpoint.find(conf, source.checkpoint);
       TrainConfig trained = checkpoint.state.config;
       int size = trained.inputSize;
+      trained.taskOptions.permutationsPath = null; // evaluation never draws jigsaw permutations: no need to reread the file
       Task task = Tasks.create(trained.task, trained.taskOptions, conf);
       ComputationGraph model;
       if (randomInit) {
