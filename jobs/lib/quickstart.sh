@@ -41,7 +41,7 @@ quickstart_probe() {
 
 quickstart_table() {
   echo
-  echo "Fashion-MNIST linear evaluation (test top-1 of the best layer), $(( $(date +%s) - start ))s in all:"
+  echo "Fashion-MNIST linear evaluation (test top-1 of the layer best on val), $(( $(date +%s) - start ))s in all:"
   selfsup compare --workdir "$EVAL"
 }
 

@@ -28,19 +28,27 @@ final class CompareCommand implements Callable<Integer> {
     if (found == null || found.length == 0) {
       throw new IllegalArgumentException("no eval-*.json reports in " + workdir + " (run evaluate first)");
     }
-    List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "%-16s %-12s %6s %10s %10s", "run", "best layer", "dims", "test top-1", "test top-5"));
+    List<String[]> rows = new ArrayList<>();
+    int width = "run".length();
     for (FileStatus f : found) {
       String name = f.getPath().getName().replaceFirst("^eval-", "").replaceFirst("\\.json$", "");
       ProbeReport report = ProbeReport.readJson(conf, f.getPath().toString());
+      // the best layer is picked on val, like the regularisation strength, so test stays unseen
       ProbeReport.Entry best = null;
       for (ProbeReport.Entry e : report.endpoints()) {
-        if (best == null || e.testTop1 > best.testTop1) {
+        if (best == null || e.valTop1 > best.valTop1) {
           best = e;
         }
       }
-      lines.add(String.format(Locale.ROOT, "%-16s %-12s %6d %10.2f %10.2f", name, best.endpoint, best.dims,
-          100 * best.testTop1, 100 * best.testTop5));
+      width = Math.max(width, name.length());
+      rows.add(new String[] {name, best.endpoint, Integer.toString(best.dims),
+          String.format(Locale.ROOT, "%.2f", 100 * best.testTop1), String.format(Locale.ROOT, "%.2f", 100 * best.testTop5)});
+    }
+    String format = "%-" + width + "s %-12s %6s %10s %10s";
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, format, "run", "best layer", "dims", "test top-1", "test top-5"));
+    for (String[] r : rows) {
+      lines.add(String.format(Locale.ROOT, format, (Object[]) r));
     }
     lines.forEach(System.out::println);
     return 0;
