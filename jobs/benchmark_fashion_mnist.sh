@@ -7,6 +7,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 
 selfsup_job_flags "$SELFSUP_ROOT/work/benchmark" "$@"
+# the probes of 57,500 training rows with up to 6,272 features each want more than the default 6 GB
+export SELFSUP_DRIVER_MEMORY="${SELFSUP_DRIVER_MEMORY:-12g}"
 DATA="$WORKDIR/data/fashion_mnist"
 start=$(date +%s)
 if [[ ! -e "$DATA/test-00000-of-00004" ]]; then
