@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Steps the Fashion-MNIST quickstarts share. Source after launcher.sh and selfsup_job_flags.
 #   quickstart_data          Fashion-MNIST IDX files (installing Debian's package if it can) -> TFRecord
-#                            shards in $DATA (default work/data/fashion_mnist, shared by every quickstart)
+#                            shards in $DATA (default: those of jobs/quickstart.sh, work/quickstart/data/fashion_mnist)
 #   quickstart_probe ARGS    a linear evaluation on 10,000 training images, 2,500 val, 10,000 test
 #   quickstart_table         the comparison table of $EVAL
 # The small trunk every quickstart trains: ResNet50 v2, k=1, 3x3 root, no max-pool, one bottleneck
@@ -12,7 +12,7 @@ QUICKSTART_TRUNK=(--architecture resnet50v2 --filters_factor 1 --small_input --b
 
 quickstart_data() {
   local fmnist="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
-  DATA="${QUICKSTART_DATA:-$SELFSUP_ROOT/work/data/fashion_mnist}"
+  DATA="${QUICKSTART_DATA:-$SELFSUP_ROOT/work/quickstart/data/fashion_mnist}"
   if [[ -e "$DATA/test-00003-of-00004" && -z "${QUICKSTART_REIMPORT:-}" ]]; then
     selfsup_log "reusing the shards in $DATA (QUICKSTART_REIMPORT=1 imports again)"
     return
