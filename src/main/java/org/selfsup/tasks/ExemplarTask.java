@@ -84,11 +84,6 @@ public final class ExemplarTask implements Task {
   }
 
   @Override
-  public List<TaskExample> examples(Image image, int label, SplittableRandom rng) {
-    throw new UnsupportedOperationException("exemplar makes examples from " + copies + " copies of an image");
-  }
-
-  @Override
   public List<TaskExample> examples(List<Image> augmented, int label, int indexInBatch, SplittableRandom rng) {
     if (augmented.size() != copies) {
       throw new IllegalArgumentException("exemplar expects " + copies + " copies, got " + augmented.size());

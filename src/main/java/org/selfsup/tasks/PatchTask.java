@@ -15,7 +15,7 @@ import org.selfsup.preprocess.PatchGrid;
  * trunk's {@code input_size} is the crop the 3×3 grid is cut from), the shared-trunk network of
  * {@link PatchModel}, and evaluation on the 9 patches, averaged.
  */
-abstract class PatchTask implements Task {
+abstract class PatchTask implements SingleCopyTask {
   private static final long serialVersionUID = 1L;
 
   protected final TaskOptions options;

@@ -11,7 +11,7 @@ import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.ImageOps;
 
 /** Predict the rotation: each image enters 4 times, rotated by 0, 90, 180, 270 degrees (labels 0..3). */
-public final class RotationTask implements Task {
+public final class RotationTask implements SingleCopyTask {
   private static final long serialVersionUID = 1L;
 
   @Override

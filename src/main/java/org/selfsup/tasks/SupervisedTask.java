@@ -10,7 +10,7 @@ import org.selfsup.models.TrunkConfig;
 import org.selfsup.preprocess.Image;
 
 /** The supervised baseline: the dataset's own labels. */
-public final class SupervisedTask implements Task {
+public final class SupervisedTask implements SingleCopyTask {
   private static final long serialVersionUID = 1L;
 
   @Override

@@ -50,16 +50,11 @@ public interface Task extends Serializable {
   /** Fails with a message naming the flag when a minibatch of this many images cannot work. */
   default void checkBatch(int imagesPerBatch) {}
 
-  /** The examples for one preprocessed image with dataset label {@code label}. */
-  List<TaskExample> examples(Image image, int label, SplittableRandom rng);
-
   /**
-   * The examples for the {@link #copiesPerImage} copies of one image, the image being number
-   * {@code indexInBatch} of its minibatch.
+   * The examples for the {@link #copiesPerImage} preprocessed copies of one image with dataset
+   * label {@code label}, the image being number {@code indexInBatch} of its minibatch.
    */
-  default List<TaskExample> examples(List<Image> copies, int label, int indexInBatch, SplittableRandom rng) {
-    return examples(copies.get(0), label, rng);
-  }
+  List<TaskExample> examples(List<Image> copies, int label, int indexInBatch, SplittableRandom rng);
 
   /** Share of examples whose output argmax is the label (exemplar: whose nearest other example is a copy of the same image). */
   default double pretextAccuracy(INDArray output, INDArray oneHotLabels) {

@@ -42,6 +42,17 @@ class RotationTaskTest {
   }
 
   @Test
+  void aSingleCopyTaskTakesTheListOfOneCopyAndRefusesMore() throws Exception {
+    Image image = photo();
+    List<TaskExample> viaList = new RotationTask().examples(List.of(image), 7, 0, new SplittableRandom(1));
+    assertEquals(4, viaList.size());
+    assertArrayEquals(ImageOps.rot90(image, 1).data(), viaList.get(1).views()[0].data(), 0f);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new RotationTask().examples(List.of(image, image), 7, 0, new SplittableRandom(1)));
+    assertEquals("rotation expects one copy of each image, got 2", e.getMessage());
+  }
+
+  @Test
   void supervisedKeepsTheDatasetLabelAndNeedsAClassCount() throws Exception {
     Image image = photo();
     List<TaskExample> examples = new SupervisedTask().examples(image, 7, new SplittableRandom(1));
