@@ -74,21 +74,24 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DatasetLayout layout = DatasetLayout.forName(data.dataset);
-    Task shownTask = null;
-    String defaultSpec = "decode";
-    if (task != null) {
-      shownTask = Tasks.create(task, taskFlags.toOptions(seed), new Configuration());
-      defaultSpec = shownTask.trainSpec(inputSize != null ? inputSize : TrainConfig.forTask(task).inputSize);
-    }
-    Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);
-    if (!spec.startsWithDecode()) {
-      throw new IllegalArgumentException("--preprocess must start with decode: '" + spec.spec() + "'");
+    if (task != null && !Tasks.names().contains(task)) {
+      Tasks.forName(task); // the one-line "unknown task" error, before Spark starts
     }
     if (numImages < 0) {
       throw new IllegalArgumentException("--num_images must be >= 0");
     }
     SparkSession spark = SparkSessions.getOrCreate("selfsup inspect");
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Task shownTask = null;
+    String defaultSpec = "decode";
+    if (task != null) {
+      shownTask = Tasks.create(task, taskFlags.toOptions(seed), conf);
+      defaultSpec = shownTask.trainSpec(inputSize != null ? inputSize : TrainConfig.forTask(task).inputSize);
+    }
+    Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);
+    if (!spec.startsWithDecode()) {
+      throw new IllegalArgumentException("--preprocess must start with decode: '" + spec.spec() + "'");
+    }
     int labelOffset = data.labelOffset != null ? data.labelOffset : layout.labelOffset();
     BadRecordCounter badRecords = BadRecordCounter.create(spark);
     ReadOptions readOptions = ReadOptions.defaults().withLabelOffset(labelOffset)

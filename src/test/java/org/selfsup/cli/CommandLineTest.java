@@ -86,6 +86,26 @@ class CommandLineTest {
   }
 
   @Test
+  void inspectTaskReadsJigsawPermutationsThroughSparksFileSystems(@TempDir Path tmp) throws Exception {
+    // two permutations only: every dumped puzzle must be labelled 0 or 1
+    Path perms = tmp.resolve("perms.bin");
+    Files.write(perms, org.selfsup.tasks.JigsawPermutations.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8},
+        new int[] {8, 7, 6, 5, 4, 3, 2, 1, 0}).toBytes());
+    Path dump = tmp.resolve("dump");
+    Run r = run("inspect", "--dataset_dir", SAMPLE, "--num_images", "2", "--task", "jigsaw", "--input_size", "64",
+        "--permutations_path", perms.toUri().toString(), "--permutations_per_image", "2", "--dump", dump.toString());
+    assertEquals(0, r.code, r.err);
+    List<String> names;
+    try (Stream<Path> s = Files.list(dump)) {
+      names = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+    assertEquals(2, names.size(), names.toString());
+    for (String name : names) {
+      assertTrue(name.matches("00\\d_label\\d_.*_jigsaw_(0-1|1-0)\\.png"), name);
+    }
+  }
+
+  @Test
   void histogramCountsAddUpToTheSplit() {
     Run r = run("inspect", "--dataset_dir", SAMPLE, "--split", "test", "--num_images", "0");
     assertEquals(0, r.code, r.err);
