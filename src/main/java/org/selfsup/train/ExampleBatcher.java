@@ -7,14 +7,17 @@ import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.selfsup.data.BadRecordCounter;
 import org.selfsup.data.BadRecordException;
 import org.selfsup.data.BadRecordPolicy;
+import org.selfsup.data.ReadOptions;
 import org.selfsup.data.RecordImages;
 import org.selfsup.data.SlimSchema;
+import org.selfsup.data.TFRecordSource;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.Nd4jSetup;
@@ -110,6 +113,18 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
     long record = row.<Long>getAs(SlimSchema.RECORD);
     int label = row.<Integer>getAs(SlimSchema.LABEL);
     return task.examples(images, label, indexInBatch, new SplittableRandom(RecordImages.seed(seed + 1, file, record)));
+  }
+
+  /** The examples of a file's first images as one DataSet, read on the driver; null without examples. */
+  static DataSet firstImages(SparkSession spark, String file, int images, Task task, String spec, long seed,
+      int numOutputs, ReadOptions readOptions) {
+    List<Row> rows = TFRecordSource.read(spark, List.of(file), readOptions).limit(images).collectAsList();
+    Preprocessing preprocessing = Preprocessing.parse(spec);
+    List<TaskExample> examples = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      examples.addAll(examplesOf(task, preprocessing, rows.get(i), seed, i));
+    }
+    return examples.isEmpty() ? null : toDataSet(examples, numOutputs);
   }
 
   /**

@@ -1,17 +1,12 @@
 package org.selfsup.train;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
-import org.selfsup.data.TFRecordSource;
-import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.tasks.Task;
-import org.selfsup.tasks.TaskExample;
 
 /**
  * Pretext accuracy for the progress lines: the current network on a fixed set of held-out
@@ -40,13 +35,8 @@ final class PretextProbe {
     }
     // exemplar's labels are indices within one minibatch: the probe is one minibatch at most
     int images = task.copiesPerImage() > 1 ? Math.min(cfg.pretextEvalImages, cfg.batchSize) : cfg.pretextEvalImages;
-    List<Row> rows = TFRecordSource.read(spark, files.subList(0, 1), readOptions).limit(images).collectAsList();
-    Preprocessing preprocessing = Preprocessing.parse(spec);
-    List<TaskExample> examples = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      examples.addAll(ExampleBatcher.examplesOf(task, preprocessing, rows.get(i), cfg.seed, i));
-    }
-    return new PretextProbe(task, examples.isEmpty() ? null : ExampleBatcher.toDataSet(examples, numOutputs));
+    return new PretextProbe(task, ExampleBatcher.firstImages(spark, files.get(0), images, task, spec, cfg.seed,
+        numOutputs, readOptions));
   }
 
   /** Held-out loss and accuracy of one network. */

@@ -30,7 +30,8 @@ public final class TrainingMasters {
             .build();
       case SHARED:
         // Gradient sharing over Aeron (DL4J's SharedTrainingMaster): workers exchange quantised
-        // updates; the driver is the controller. Needs -Daeron.publication.unblock.timeout (set in
+        // updates (too coarse for BatchNorm's running statistics: see BatchNormCalibration); the
+        // driver is the controller. Needs -Daeron.publication.unblock.timeout (set in
         // conf/spark-defaults.conf) and a network mask that covers the executors' addresses.
         VoidConfiguration voidConf = VoidConfiguration.builder()
             .networkMask(cfg.networkMask)
