@@ -2,7 +2,8 @@
 # Steps the Fashion-MNIST quickstarts share. Source after launcher.sh and selfsup_job_flags.
 #   quickstart_data          Fashion-MNIST IDX files (installing Debian's package if it can) -> TFRecord
 #                            shards in $DATA (default: those of jobs/quickstart.sh, work/quickstart/data/fashion_mnist)
-#   quickstart_probe ARGS    a linear evaluation on 10,000 training images, 2,500 val, 10,000 test
+#   quickstart_probe ARGS    a linear evaluation on $QUICKSTART_PROBE_TRAIN (default 10,000) training
+#                            images, 2,500 val, 10,000 test
 #   quickstart_table         the comparison table of $EVAL
 # The small trunk every quickstart trains: ResNet50 v2, k=1, 3x3 root, no max-pool, one bottleneck
 # block per stage (QUICKSTART_TRUNK).
@@ -36,7 +37,7 @@ quickstart_data() {
 
 quickstart_probe() {
   selfsup "${MASTER_ARGS[@]}" evaluate --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$EVAL" \
-    --limit train=10000 --reg_params 1e-3,1e-2 --max_iter 100 "$@"
+    --limit train="${QUICKSTART_PROBE_TRAIN:-10000}" --reg_params 1e-3,1e-2 --max_iter 100 "$@"
 }
 
 quickstart_table() {
