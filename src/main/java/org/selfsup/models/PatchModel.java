@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -51,7 +50,7 @@ public final class PatchModel {
     b.addVertex(CONCAT, new ReshapeVertex(-1, views * embedDim), PATCH_LOGITS);
     b.addLayer("fc_hidden", new DenseLayer.Builder().nOut(hidden).activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM).build(), CONCAT);
-    b.addLayer("fc_bn", new BatchNormalization.Builder().decay(trunk.bnDecay).eps(trunk.bnEpsilon).build(), "fc_hidden");
+    b.addLayer("fc_bn", RowwiseBatchNormalization.of(trunk.bnDecay, trunk.bnEpsilon), "fc_hidden");
     b.addLayer("fc_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "fc_bn");
     // DL4J's dropOut(p) is applied to the layer's input and p is the probability to keep.
     b.addLayer(Models.LOGITS, new DenseLayer.Builder().nOut(numOutputs).activation(Activation.IDENTITY)

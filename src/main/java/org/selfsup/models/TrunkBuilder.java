@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -123,10 +122,7 @@ public final class TrunkBuilder {
     }
 
     private String bn(String name, String in) {
-      return add(name, new BatchNormalization.Builder()
-          .decay(cfg.bnDecay)
-          .eps(cfg.bnEpsilon)
-          .build(), in);
+      return add(name, RowwiseBatchNormalization.of(cfg.bnDecay, cfg.bnEpsilon), in);
     }
 
     private String relu(String name, String in) {

@@ -1,0 +1,60 @@
+package org.selfsup.models;
+
+import java.lang.reflect.Field;
+import java.util.Collection;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's BatchNormalization layer, computed on CPU by {@link RowwiseBatchNormHelper} instead of
+ * DL4J's oneDNN helper. Same parameters, same JSON fields (plus this class name), so every place
+ * that builds the network from its configuration (checkpoint loading, Spark's training workers)
+ * gets the faster helper. On a GPU backend (cuDNN helper) the layer is left as DL4J made it.
+ */
+public class RowwiseBatchNormalization extends BatchNormalization {
+  private static final Field HELPER = helperField();
+
+  /** For JSON; the defaults of {@link BatchNormalization.Builder}. */
+  public RowwiseBatchNormalization() {
+    super();
+  }
+
+  public static RowwiseBatchNormalization of(double decay, double eps) {
+    RowwiseBatchNormalization layer = new RowwiseBatchNormalization();
+    layer.setDecay(decay);
+    layer.setEps(eps);
+    return layer;
+  }
+
+  @Override
+  public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+      INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+    Layer layer = super.instantiate(conf, listeners, layerIndex, layerParamsView, initializeParams, networkDataType);
+    Object helper = layer.getHelper();
+    if (!isLockGammaBeta() && (helper == null || helper instanceof MKLDNNBatchNormHelper)) {
+      try {
+        HELPER.set(layer, new RowwiseBatchNormHelper((BatchNormalizationHelper) helper));
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot set the helper of DL4J's BatchNormalization layer", e);
+      }
+    }
+    return layer;
+  }
+
+  private static Field helperField() {
+    try {
+      // package-private in DL4J 1.0.0-M2, and DL4J picks the helper by a fixed class name
+      Field field = org.deeplearning4j.nn.layers.normalization.BatchNormalization.class.getDeclaredField("helper");
+      field.setAccessible(true);
+      return field;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("this DL4J version's BatchNormalization layer has no 'helper' field", e);
+    }
+  }
+}
