@@ -51,7 +51,7 @@ public final class PatchModel {
     b.addLayer("fc_hidden", new DenseLayer.Builder().nOut(hidden).activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM).build(), CONCAT);
     b.addLayer("fc_bn", RowwiseBatchNormalization.of(trunk.bnDecay, trunk.bnEpsilon), "fc_hidden");
-    b.addLayer("fc_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "fc_bn");
+    b.addLayer("fc_relu", new ActivationLayer.Builder().activation(new ReluActivation()).build(), "fc_bn");
     // DL4J's dropOut(p) is applied to the layer's input and p is the probability to keep.
     b.addLayer(Models.LOGITS, new DenseLayer.Builder().nOut(numOutputs).activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM).dropOut(0.5).build(), "fc_relu");

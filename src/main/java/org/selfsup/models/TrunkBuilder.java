@@ -126,7 +126,7 @@ public final class TrunkBuilder {
     }
 
     private String relu(String name, String in) {
-      return add(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), in);
+      return add(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
     }
 
     private String sum(String name, String a, String c) {
