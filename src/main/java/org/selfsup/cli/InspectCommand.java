@@ -74,8 +74,8 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DatasetLayout layout = DatasetLayout.forName(data.dataset);
-    if (task != null && !Tasks.names().contains(task)) {
-      Tasks.forName(task); // the one-line "unknown task" error, before Spark starts
+    if (task != null) {
+      Tasks.checkName(task); // before Spark starts
     }
     if (numImages < 0) {
       throw new IllegalArgumentException("--num_images must be >= 0");

@@ -17,6 +17,13 @@ public final class Tasks {
     return NAMES;
   }
 
+  /** Throws the one-line "unknown task" error unless {@code name} is a task. */
+  public static void checkName(String name) {
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
+    }
+  }
+
   /** The task with default options. */
   public static Task forName(String name) {
     return create(name, new TaskOptions(), new Configuration());
@@ -36,7 +43,8 @@ public final class Tasks {
       case ExemplarTask.NAME:
         return new ExemplarTask(options);
       default:
-        throw new IllegalArgumentException("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
+        checkName(name);
+        throw new AssertionError("task '" + name + "' is registered but not built");
     }
   }
 

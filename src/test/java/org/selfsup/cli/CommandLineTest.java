@@ -157,6 +157,11 @@ class CommandLineTest {
     assertEquals(2, unknownOp.code);
     assertTrue(unknownOp.err.contains("fliplr") && unknownOp.err.contains("flip_lr"), unknownOp.err);
 
+    Run unknownTask = run("inspect", "--dataset_dir", SAMPLE, "--task", "jigsw");
+    assertEquals(2, unknownTask.code);
+    assertTrue(unknownTask.err.contains("'jigsw'") && unknownTask.err.contains("jigsaw"), unknownTask.err);
+    assertEquals(1, unknownTask.err.strip().lines().count(), unknownTask.err);
+
     Run wrongPath = run("inspect", "--dataset_dir", tmp.resolve("missing").toString());
     assertEquals(2, wrongPath.code);
     assertTrue(wrongPath.err.contains("missing"), wrongPath.err);

@@ -67,6 +67,10 @@ class RotationTaskTest {
     assertEquals("rotation", Tasks.forName("rotation").name());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tasks.forName("jigsw"));
     assertTrue(e.getMessage().contains("'jigsw'") && e.getMessage().contains("rotation, supervised"), e.getMessage());
+    assertEquals(e.getMessage(), assertThrows(IllegalArgumentException.class, () -> Tasks.checkName("jigsw")).getMessage());
+    for (String name : Tasks.names()) {
+      Tasks.checkName(name);
+    }
   }
 
   @Test
