@@ -12,6 +12,7 @@ import org.selfsup.tasks.TaskOptions;
 import org.selfsup.tasks.Tasks;
 import org.selfsup.train.Checkpoint;
 import org.selfsup.train.TrainConfig;
+import org.selfsup.train.TrainingMasters;
 import org.selfsup.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -93,6 +94,12 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--averaging_frequency", defaultValue = "5", description = "Minibatches per worker between parameter averages.")
   int averagingFrequency;
 
+  @Option(names = "--minibatch_storage", defaultValue = "MEMORY_AND_DISK_SER",
+      description = "Spark storage level of a chunk's minibatches while DL4J trains on them: MEMORY_AND_DISK_SER "
+          + "(default: spills to disk, Spark counts their bytes) or MEMORY_ONLY (no Kryo round trip of the arrays: "
+          + "faster where a chunk fits in the executors' memory, as in local mode).")
+  String minibatchStorage;
+
   @Option(names = "--network_mask", defaultValue = "127.0.0.0/8",
       description = "shared: the subnet of the executors, e.g. 10.0.0.0/16 (default: ${DEFAULT-VALUE}).")
   String networkMask;
@@ -159,6 +166,7 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.trainingMaster = trainingMaster;
     cfg.numWorkers = numWorkers != null ? numWorkers : -1;
     cfg.averagingFrequency = averagingFrequency;
+    cfg.minibatchStorage = TrainingMasters.storageLevelName(minibatchStorage);
     cfg.chunksPerEpoch = chunksPerEpoch;
     cfg.networkMask = networkMask;
     cfg.controllerAddress = controllerAddress;

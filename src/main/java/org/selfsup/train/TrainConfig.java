@@ -47,6 +47,8 @@ public final class TrainConfig implements Serializable {
   public String trainingMaster = "parameter_averaging";
   public int numWorkers = -1; // -1: Spark's default parallelism
   public int averagingFrequency = 5;
+  /** Spark storage level of a chunk's minibatches while DL4J trains on them (parameter averaging). */
+  public String minibatchStorage = "MEMORY_AND_DISK_SER";
   public String networkMask = "127.0.0.0/8"; // shared: the subnet of the executors
   public String controllerAddress = "127.0.0.1"; // shared: the driver's address
   public int chunksPerEpoch = 20;

@@ -148,7 +148,7 @@ public final class Trainer {
         JavaRDD<DataSet> batches = rows.mapPartitions(new ExampleBatcher(task, spec, cfg.batchSize, numOutputs,
             chunkSeed, cfg.shuffleBuffer, onBadRecord, badRecords));
         if (!shared) { // SharedTrainingMaster caches it by itself
-          batches.persist(StorageLevel.MEMORY_AND_DISK_SER());
+          batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
         }
         long start = System.nanoTime();
         sparkNet.fit(batches);

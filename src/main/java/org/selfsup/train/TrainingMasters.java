@@ -1,6 +1,7 @@
 package org.selfsup.train;
 
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -14,6 +15,17 @@ public final class TrainingMasters {
 
   private TrainingMasters() {}
 
+  /** A Spark storage level's name, checked (--minibatch_storage). */
+  public static String storageLevelName(String name) {
+    try {
+      StorageLevel.fromString(name);
+      return name;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--minibatch_storage: unknown Spark storage level '" + name
+          + "'; e.g. MEMORY_AND_DISK_SER, MEMORY_ONLY, MEMORY_ONLY_SER, DISK_ONLY");
+    }
+  }
+
   public static TrainingMaster create(TrainConfig cfg, int workers, int examplesPerBatch, String workdir) {
     switch (cfg.trainingMaster) {
       case PARAMETER_AVERAGING:
@@ -25,6 +37,7 @@ public final class TrainingMasters {
             .workerPrefetchNumBatches(2)
             .saveUpdater(true)
             .rddTrainingApproach(RDDTrainingApproach.Direct)
+            .storageLevel(StorageLevel.fromString(cfg.minibatchStorage))
             .exportDirectory(new Path(workdir, "tmp").toString())
             .rngSeed(cfg.seed)
             .build();
