@@ -42,6 +42,8 @@ class TrainingCommandLineTest {
         "--task", "jigsw"), "'jigsw'", "rotation, supervised, relative_patch_location, jigsaw, exemplar");
     assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
         "--architecture", "resnet51"), "'resnet51'", "resnet50v1, resnet50v2");
+    assertOneLineError(CommandLineTest.run("pretrain", "--dataset_dir", SAMPLE, "--workdir", tmp.toString(),
+        "--minibatch_storage", "MEMORY_PLEASE"), "--minibatch_storage", "'MEMORY_PLEASE'", "MEMORY_ONLY");
   }
 
   @Test
