@@ -19,7 +19,7 @@ selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DAT
   --task rotation --architecture resnet50v2 --filters_factor 1 --small_input --input_size 28 \
   --blocks_per_stage 1,1,1 --preprocess 'decode|flip_lr|value_range(-1,1)' --batch_norm_decay 0.9 \
   --batch_size 64 --base_lr 0.4 --warmup_epochs 0.05 --epochs 1.0 --decay_epochs 0.6,0.85 --chunks_per_epoch 23 \
-  --num_workers 1
+  --num_workers 1 --minibatch_storage MEMORY_ONLY
 PROBE=(--dataset fashion_mnist --dataset_dir "$DATA" --workdir "$WORKDIR/eval" --reg_params 1e-4,1e-3,1e-2 --max_iter 100)
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --raw_pixels
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$WORKDIR/rotation" --name rotation \

@@ -78,7 +78,7 @@ quickstart_pretext() {
   selfsup "${MASTER_ARGS[@]}" inspect --dataset fashion_mnist --dataset_dir "$DATA" --split train --num_images 4 \
     --task "$task" "$@" --dump "$WORKDIR/inspect"
   selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$run" \
-    --task "$task" "${QUICKSTART_TRUNK[@]}" --num_workers 1 "$@" "${QUICKSTART_SCHEDULE[@]}"
+    --task "$task" "${QUICKSTART_TRUNK[@]}" --num_workers 1 --minibatch_storage MEMORY_ONLY "$@" "${QUICKSTART_SCHEDULE[@]}"
   quickstart_probe --checkpoint "$run" --random_init
   quickstart_probe --checkpoint "$run" --name "$task"
   quickstart_table
