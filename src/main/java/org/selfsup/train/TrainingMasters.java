@@ -37,7 +37,9 @@ public final class TrainingMasters {
             .workerPrefetchNumBatches(2)
             .saveUpdater(true)
             .rddTrainingApproach(RDDTrainingApproach.Direct)
-            .storageLevel(StorageLevel.fromString(cfg.minibatchStorage))
+            // null: DL4J would persist its own DataSet -> MultiDataSet view of the chunk (a second copy,
+            // never unpersisted); the trainer persists the chunk at --minibatch_storage and unpersists it.
+            .storageLevel(null)
             .exportDirectory(new Path(workdir, "tmp").toString())
             .rngSeed(cfg.seed)
             .build();
