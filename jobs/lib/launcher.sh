@@ -74,19 +74,22 @@ selfsup() {
     local jar
     jar=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar | head -n1)
     selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]}"
-    "$submit" ${master:+--master "$master"} --class "$SELFSUP_MAIN" \
-      --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
+    "$submit" ${master:+--master "$master"} ${SELFSUP_DRIVER_MEMORY:+--driver-memory "$SELFSUP_DRIVER_MEMORY"} \
+      --class "$SELFSUP_MAIN" --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$jar" "${args[@]}"
   else
     local thin
     thin=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*.jar | grep -v -- '-spark.jar' | head -n1)
     local java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+    # This JVM is the driver: it gets the driver's JVM options from the same conf (the oneDNN
+    # flag and JavaCPP's off-heap bound, without which ND4J may take as much again as the heap).
+    local driver_opts=()
+    read -r -a driver_opts <<<"$(sed -n 's/^spark\.driver\.extraJavaOptions[[:space:]]\{1,\}//p' "$SELFSUP_ROOT/conf/spark-defaults.conf")"
     selfsup_log "no Spark installation found: running in-process, master ${master:-local[*]}"
     SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" \
     OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
     SELFSUP_SPARK_DEFAULTS="$SELFSUP_ROOT/conf/spark-defaults.conf" \
-      "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx"${SELFSUP_DRIVER_MEMORY:-6g}" \
-      -Dorg.eclipse.deeplearning4j.helpers.disable=false -Daeron.publication.unblock.timeout=60000000000 \
+      "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx"${SELFSUP_DRIVER_MEMORY:-6g}" "${driver_opts[@]}" \
       ${master:+-Dspark.master="$master"} \
       -cp "$thin:$SELFSUP_ROOT/target/lib/*" "$SELFSUP_MAIN" "${args[@]}"
   fi

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,12 +197,35 @@ public final class FeatureExtractor implements Serializable {
     synchronized (model) {
       acts = model.feedForward(input, false);
     }
-    int n = images.size();
+    try {
+      INDArray[] wanted = new INDArray[vertices.size()];
+      for (int e = 0; e < wanted.length; e++) {
+        wanted[e] = acts.get(vertices.get(e));
+      }
+      return toVectors(wanted, images.size());
+    } finally {
+      // feedForward copies every vertex's activations out of DL4J's workspaces. Released here
+      // rather than when the GC gets to them: on a big split ND4J's off-heap garbage otherwise
+      // piled up to twice the heap (a 12 GB driver killed by the kernel while extracting).
+      Set<INDArray> released = Collections.newSetFromMap(new IdentityHashMap<>());
+      released.add(input);
+      released.addAll(acts.values());
+      for (INDArray a : released) {
+        if (a.closeable()) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  private Vector[][] toVectors(INDArray[] acts, int n) {
     Vector[][] out = new Vector[n][endpoints.size()];
     for (int e = 0; e < endpoints.size(); e++) {
-      INDArray a = acts.get(vertices.get(e));
+      INDArray a = acts[e];
       long[] shape = a.shape();
-      float[] all = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+      float[] all = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView()
+          ? a.data().asFloat()
+          : a.castTo(DataType.FLOAT).dup('c').data().asFloat();
       if (shape.length == 2) {
         int c = (int) shape[1];
         for (int i = 0; i < n; i++) {

@@ -25,6 +25,9 @@ class SparkDefaultsTest {
       String opts = conf.get(key);
       assertTrue(opts.contains("-D" + Nd4jSetup.HELPERS_DISABLE + "=false"), key + ": " + opts);
       assertTrue(opts.contains("-Dorg.bytedeco.javacpp.maxbytes="), key + ": " + opts);
+      // JavaCPP counts the heap in physical bytes: a fixed bound fails any larger spark.*.memory
+      assertTrue(!opts.contains("maxphysicalbytes=") || opts.contains("maxphysicalbytes=0 ")
+          || opts.endsWith("maxphysicalbytes=0"), key + ": " + opts);
     }
   }
 
