@@ -3,17 +3,16 @@
 # pretraining of the small ResNet50 v2 for 1 epoch, then linear evaluation of raw pixels
 # and of the rotation trunk on the full training split, one table at the end.
 # Usage: jobs/benchmark_fashion_mnist.sh [--master MASTER] [--workdir DIR]
-#   (default workdir ./work/benchmark; expects the shards of jobs/quickstart.sh, or imports them)
+#   (default workdir ./work/benchmark; imports Fashion-MNIST into WORKDIR/data unless it is there)
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
 
 selfsup_job_flags "$SELFSUP_ROOT/work/benchmark" "$@"
 # the probes of 57,500 training rows with up to 6,272 features each want more than the default 6 GB
 export SELFSUP_DRIVER_MEMORY="${SELFSUP_DRIVER_MEMORY:-12g}"
-DATA="$WORKDIR/data/fashion_mnist"
 start=$(date +%s)
-if [[ ! -e "$DATA/test-00000-of-00004" ]]; then
-  selfsup "${MASTER_ARGS[@]}" import fashion_mnist --dataset_dir "$DATA" --overwrite
-fi
+# Fashion-MNIST (installing Debian's package if it can) and native BLAS for the probes, as the quickstart does
+QUICKSTART_DATA="$WORKDIR/data/fashion_mnist" quickstart_data
 # Resumes from its newest checkpoint when run again.
 selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$WORKDIR/rotation" \
   --task rotation --architecture resnet50v2 --filters_factor 1 --small_input --input_size 28 \
