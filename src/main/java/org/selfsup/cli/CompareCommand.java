@@ -12,6 +12,7 @@ import org.selfsup.data.HadoopFiles;
 import org.selfsup.eval.ProbeReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.selfsup.runtime.UserError;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = "One table of the linear evaluations in a workdir (its eval-*.json reports): best top-1 per run.")
@@ -26,7 +27,7 @@ final class CompareCommand implements Callable<Integer> {
     FileSystem fs = HadoopFiles.of(dir, conf);
     FileStatus[] found = fs.exists(dir) ? fs.globStatus(new Path(dir, "eval-*.json")) : null;
     if (found == null || found.length == 0) {
-      throw new IllegalArgumentException("no eval-*.json reports in " + workdir + " (run evaluate first)");
+      throw new UserError("no eval-*.json reports in " + workdir + " (run evaluate first)");
     }
     List<String[]> rows = new ArrayList<>();
     int width = "run".length();

@@ -14,6 +14,7 @@ import org.selfsup.runtime.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.selfsup.runtime.UserError;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Turn a dataset into slim TFRecord shards (train-NNNNN-of-NNNNN, test-...).")
@@ -49,14 +50,14 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!"fashion_mnist".equals(source) && !"image_folder".equals(source)) {
-      throw new IllegalArgumentException("unknown import source '" + source + "'; valid: fashion_mnist, image_folder");
+      throw new UserError("unknown import source '" + source + "'; valid: fashion_mnist, image_folder");
     }
     if ("image_folder".equals(source) && sourceDir == null) {
-      throw new IllegalArgumentException("import image_folder needs --source_dir");
+      throw new UserError("import image_folder needs --source_dir");
     }
     for (Map.Entry<String, Integer> e : limits.entrySet()) {
       if (e.getValue() <= 0) {
-        throw new IllegalArgumentException("--limit " + e.getKey() + "=" + e.getValue() + " must be positive");
+        throw new UserError("--limit " + e.getKey() + "=" + e.getValue() + " must be positive");
       }
     }
     ImportOptions options = new ImportOptions(
