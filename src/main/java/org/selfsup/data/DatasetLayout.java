@@ -32,6 +32,8 @@ public final class DatasetLayout implements Serializable {
   public static final String VAL = "val";
   public static final String TRAINVAL = "trainval";
   public static final String TEST = "test";
+  /** The dataset of the committed sample and the quickstart: the --dataset default. */
+  public static final String DEFAULT_NAME = "fashion_mnist";
   public static final List<String> SPLITS = Collections.unmodifiableList(Arrays.asList(TRAIN, VAL, TRAINVAL, TEST));
 
   /** Slim ImageNet: 40 of 1024 train shards are held out as val. */

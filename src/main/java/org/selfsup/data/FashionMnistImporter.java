@@ -75,6 +75,14 @@ public final class FashionMnistImporter {
     return summary;
   }
 
+  /** Throws the one-line "not found" error unless the four IDX files (or their .gz) are in {@code dir}. */
+  static void checkFiles(Configuration conf, String dir) throws IOException {
+    for (String[] split : FILES) {
+      locate(conf, dir, split[1]);
+      locate(conf, dir, split[2]);
+    }
+  }
+
   static Row toSlimRow(String split, int index, int label, byte[] gray, int rows, int cols, ImageFormat format) {
     float[] data = new float[gray.length];
     for (int i = 0; i < gray.length; i++) {

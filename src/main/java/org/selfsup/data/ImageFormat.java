@@ -26,6 +26,6 @@ public enum ImageFormat {
         return f;
       }
     }
-    throw new UserError("unknown image format '" + s + "'; valid: png, jpeg");
+    throw new UserError("--image_format must be png or jpeg, not '" + s + "'");
   }
 }

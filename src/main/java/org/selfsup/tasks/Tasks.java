@@ -10,8 +10,10 @@ import org.selfsup.runtime.UserError;
 
 /** The registry of tasks by name (the original's --task flag). */
 public final class Tasks {
-  private static final List<String> NAMES = Arrays.asList("rotation", "supervised", RelativePatchLocationTask.NAME,
-      JigsawTask.NAME, ExemplarTask.NAME);
+  /** The names, for help texts. */
+  public static final String NAMES_TEXT = "rotation, supervised, " + RelativePatchLocationTask.NAME + ", "
+      + JigsawTask.NAME + ", " + ExemplarTask.NAME;
+  private static final List<String> NAMES = Arrays.asList(NAMES_TEXT.split(", "));
 
   private Tasks() {}
 
