@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.selfsup.preprocess.Image;
+import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.UserError;
 
@@ -32,7 +33,7 @@ public final class SpecCheck {
     }
     // larger than the input size, so that crops of it work as they would on a real image
     int side = Math.max(256, 2 * inputSize);
-    Image probe = synthetic(side);
+    byte[] probe = ImageCodec.encodePng(synthetic(side)); // through decode, which may change the channels
     Image[] views = views(task, parsed, probe, flag + " '" + spec + "' cannot apply to a " + side + "x" + side + " image");
     Image[] expected = views(task, Preprocessing.parse(reference), probe, "the task's own spec '" + reference + "'");
     UserError.require(views.length == expected.length && sameShape(views[0], expected[0]),
@@ -43,7 +44,7 @@ public final class SpecCheck {
             + ", as the task's own spec gives: '" + reference + "'");
   }
 
-  private static Image[] views(Task task, Preprocessing spec, Image probe, String what) {
+  private static Image[] views(Task task, Preprocessing spec, byte[] probe, String what) {
     try {
       List<Image> copies = new ArrayList<>();
       for (int c = 0; c < task.copiesPerImage(); c++) {
