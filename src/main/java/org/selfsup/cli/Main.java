@@ -42,7 +42,8 @@ public final class Main {
     }
   }
 
-  private static int report(Throwable ex, PrintWriter err) {
+  /** Prints the one line for {@code ex} (and logs its trace to the log file); returns the exit code. */
+  static int report(Throwable ex, PrintWriter err) {
     String mistake = userMistake(ex);
     String log = RunLog.pointer();
     if (mistake != null) {

@@ -16,6 +16,8 @@ public final class CloudCredentials {
   private static final Pattern CLOUD_PATH = Pattern.compile("\\b((?:s3a?|s3n|gs|wasbs?|abfss?)://[^\\s:,;'\"()]+)");
   private static final Pattern NO_FS = Pattern.compile("No FileSystem for scheme \"?(\\w+)\"?");
 
+  private static final String NO_CREDENTIALS = "no credentials";
+
   private CloudCredentials() {}
 
   /** A UserError for the credential (or missing file system) failure in {@code t}, or null when there is none. */
@@ -35,8 +37,9 @@ public final class CloudCredentials {
             + (path != null ? " (" + path + ")" : "") + ": put its connector on the classpath"
             + (noFs.group(1).equals("gs") ? " (the GCS connector jar, gcs-connector-hadoop3-*-shaded.jar)" : ""), t);
       }
-      if (kind == null) {
-        kind = credentialFailure(text);
+      String failure = credentialFailure(text);
+      if (kind == null || NO_CREDENTIALS.equals(failure)) { // "none given" explains a refusal best
+        kind = failure != null ? failure : kind;
       }
     }
     if (kind == null) {
@@ -57,10 +60,11 @@ public final class CloudCredentials {
     String lower = text.toLowerCase(Locale.ROOT);
     if (text.startsWith("org.apache.hadoop.fs.s3a.auth.NoAuthWithAWSException")
         || text.startsWith("org.apache.hadoop.fs.s3a.CredentialInitializationException")
-        || lower.contains("no aws credentials provided") || lower.contains("unable to load aws credentials")
+        || lower.contains("noawscredentialsexception") || lower.contains("no aws credentials")
+        || lower.contains("unable to load aws credentials")
         || lower.contains("unable to load credentials from")
         || lower.contains("the application default credentials are not available")) {
-      return "no credentials";
+      return NO_CREDENTIALS;
     }
     boolean cloud = CLOUD_PATH.matcher(text).find() || lower.contains("amazon s3") || lower.contains("amazons3exception");
     if (cloud && (text.startsWith("java.nio.file.AccessDeniedException") || lower.contains("status code: 403")
