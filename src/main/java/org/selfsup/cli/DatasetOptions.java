@@ -1,13 +1,14 @@
 package org.selfsup.cli;
 
 import org.selfsup.data.BadRecordPolicy;
+import org.selfsup.data.DatasetLayout;
 import picocli.CommandLine.Option;
 
 /** Flags naming a TFRecord dataset, shared by the subcommands that read one. */
 final class DatasetOptions {
-  @Option(names = "--dataset", defaultValue = "fashion_mnist",
+  @Option(names = "--dataset",
       description = "Dataset layout: imagenet, places205, fashion_mnist, generic (default: ${DEFAULT-VALUE}).")
-  String dataset;
+  String dataset = DatasetLayout.DEFAULT_NAME;
 
   @Option(names = "--dataset_dir", required = true,
       description = "Folder of TFRecord shards (file:, hdfs:, s3a:, gs: ...).")
@@ -17,8 +18,18 @@ final class DatasetOptions {
       description = "Subtracted from image/class/label (default: the dataset's, 1 for the slim format).")
   Integer labelOffset;
 
-  @Option(names = "--on_bad_record", defaultValue = "fail", converter = BadRecordPolicyConverter.class,
+  @Option(names = "--on_bad_record", converter = BadRecordPolicyConverter.class,
       description = "fail (default): stop at the first corrupt record, naming file and record; "
           + "skip: leave it out, log it, and count it.")
-  BadRecordPolicy onBadRecord;
+  BadRecordPolicy onBadRecord = BadRecordPolicy.FAIL;
+
+  /** The --dataset layout (a UserError naming the known ones when there is none of that name). */
+  DatasetLayout layout() {
+    return DatasetLayout.forName(dataset);
+  }
+
+  /** --label_offset, else the layout's. */
+  int labelOffset() {
+    return labelOffset != null ? labelOffset : layout().labelOffset();
+  }
 }

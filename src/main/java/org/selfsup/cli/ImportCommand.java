@@ -29,9 +29,9 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--dataset_dir", required = true, description = "Output folder for the TFRecord shards.")
   String datasetDir;
 
-  @Option(names = "--image_format", defaultValue = "png",
+  @Option(names = "--image_format",
       description = "png (lossless, default) or jpeg (JPEG inputs are copied unchanged).")
-  String imageFormat;
+  String imageFormat = ImageFormat.PNG.slimName();
 
   @Option(names = "--limit", paramLabel = "SPLIT=N", description = "Take only the first N images of a split, e.g. --limit train=1000 --limit test=500.")
   Map<String, Integer> limits = new LinkedHashMap<>();
@@ -42,28 +42,18 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace shards already in --dataset_dir.")
   boolean overwrite;
 
-  @Option(names = "--on_bad_record", defaultValue = "fail", converter = BadRecordPolicyConverter.class,
+  @Option(names = "--on_bad_record", converter = BadRecordPolicyConverter.class,
       description = "fail (default) or skip undecodable images (image_folder), counting them.")
-  BadRecordPolicy onBadRecord;
+  BadRecordPolicy onBadRecord = BadRecordPolicy.FAIL;
 
   @Override
   public Integer call() throws Exception {
-    if (!"fashion_mnist".equals(source) && !"image_folder".equals(source)) {
-      throw new IllegalArgumentException("unknown import source '" + source + "'; valid: fashion_mnist, image_folder");
-    }
-    if ("image_folder".equals(source) && sourceDir == null) {
-      throw new IllegalArgumentException("import image_folder needs --source_dir");
-    }
-    for (Map.Entry<String, Integer> e : limits.entrySet()) {
-      if (e.getValue() <= 0) {
-        throw new IllegalArgumentException("--limit " + e.getKey() + "=" + e.getValue() + " must be positive");
-      }
-    }
-    ImportOptions options = new ImportOptions(
-        sourceDir != null ? sourceDir : FashionMnistImporter.DEBIAN_DIR, datasetDir,
-        ImageFormat.parse(imageFormat), limits, shards, overwrite, onBadRecord);
+    String from = sourceDir != null || !ImportOptions.FASHION_MNIST.equals(source) ? sourceDir : FashionMnistImporter.DEBIAN_DIR;
+    ImportOptions options = new ImportOptions(from, datasetDir, ImageFormat.parse(imageFormat), limits, shards,
+        overwrite, onBadRecord);
+    options.validate(source, SparkSessions.hadoopConfiguration());
     SparkSession spark = SparkSessions.getOrCreate("selfsup import " + source);
-    ImportSummary summary = "fashion_mnist".equals(source)
+    ImportSummary summary = ImportOptions.FASHION_MNIST.equals(source)
         ? FashionMnistImporter.run(spark, options)
         : ImageFolderImporter.run(spark, options);
     System.out.printf("imported %s into %s%n%s", source, datasetDir, summary.describe());

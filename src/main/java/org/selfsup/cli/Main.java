@@ -1,8 +1,11 @@
 package org.selfsup.cli;
 
-import java.io.FileNotFoundException;
+import java.io.PrintWriter;
 import org.selfsup.data.BadRecordException;
-import org.selfsup.preprocess.ImageDecodeException;
+import org.selfsup.runtime.CloudCredentials;
+import org.selfsup.runtime.RunLog;
+import org.selfsup.runtime.UserError;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,37 +14,71 @@ import picocli.CommandLine.Command;
     description = "Revisiting self-supervised visual representation learning, on Spark and DL4J.",
     subcommands = {ImportCommand.class, InspectCommand.class, PretrainCommand.class, EvaluateCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+  static final int FAILURE = 1;
+  static final int USER_ERROR = 2;
 
   public static void main(String[] args) {
+    RunLog.choose(); // before anything logs
     System.exit(run(args));
   }
 
-  /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 user mistake). */
+  /**
+   * Runs a command line and returns its exit code: 0 ok; 2 a mistake in the user's input (a
+   * {@link UserError}, a flag picocli cannot parse), one line on stderr; 1 anything else, one
+   * line on stderr and the stack trace in the log file.
+   */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      String userMistake = userMistake(ex);
-      if (userMistake != null) {
-        commandLine.getErr().println("error: " + userMistake);
-        return 2;
-      }
-      throw ex;
+    cli.setParameterExceptionHandler((ex, cliArgs) -> {
+      CommandLine at = ex.getCommandLine();
+      at.getErr().println("error: " + oneLine(ex.getMessage()) + " (see: " + at.getCommandSpec().qualifiedName() + " --help)");
+      return USER_ERROR;
     });
-    return cli.execute(args);
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, commandLine.getErr()));
+    try {
+      return cli.execute(args);
+    } catch (Throwable t) { // an Error that picocli let through
+      return report(t, cli.getErr());
+    }
   }
 
-  /** The one-line message for a mistake in the user's input, or null for a real failure. */
+  /** Prints the one line for {@code ex} (and logs its trace to the log file); returns the exit code. */
+  static int report(Throwable ex, PrintWriter err) {
+    String mistake = userMistake(ex);
+    String log = RunLog.pointer();
+    if (mistake != null) {
+      if (!log.isEmpty()) { // the run got going: keep the whole story with Spark's in the file
+        LoggerFactory.getLogger(RunLog.FILE_ONLY_LOGGER).error("error: {}", mistake, ex);
+      }
+      err.println("error: " + oneLine(mistake) + RunLog.pointer());
+      err.flush();
+      return USER_ERROR;
+    }
+    LoggerFactory.getLogger(RunLog.FILE_ONLY_LOGGER).error("internal failure", ex);
+    String where = RunLog.pointer();
+    err.println("error: internal failure: " + oneLine(ex.toString())
+        + (where.isEmpty() ? "" : "; stack trace in the log" + where));
+    if (where.isEmpty()) { // no log file to hold it
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return FAILURE;
+  }
+
+  /** The one-line message for a mistake in the user's input, or null for a failure of the program. */
   static String userMistake(Throwable ex) {
     BadRecordException bad = BadRecordException.findIn(ex);
     if (bad != null) {
       return bad.getMessage();
     }
-    for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException || t instanceof ImageDecodeException
-          || t instanceof FileNotFoundException) {
-        return t.getMessage();
-      }
+    UserError user = UserError.findIn(ex);
+    if (user == null) {
+      user = CloudCredentials.userErrorIn(ex);
     }
-    return null;
+    return user == null ? null : user.getMessage();
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
   }
 }

@@ -3,34 +3,36 @@ package org.selfsup.cli;
 import org.selfsup.tasks.TaskOptions;
 import picocli.CommandLine.Option;
 
-/** The task knobs shared by pretrain and inspect --task. */
+/** The task knobs shared by pretrain and inspect --task; the defaults are {@link TaskOptions}'. */
 final class TaskFlags {
-  @Option(names = "--embed_dim", defaultValue = "1000",
-      description = "Patch tasks: the vector of each patch; exemplar: the embedding (default: ${DEFAULT-VALUE}).")
-  int embedDim;
+  private static final TaskOptions DEFAULTS = new TaskOptions();
 
-  @Option(names = "--head_hidden", defaultValue = "4096",
+  @Option(names = "--embed_dim",
+      description = "Patch tasks: the vector of each patch; exemplar: the embedding (default: ${DEFAULT-VALUE}).")
+  int embedDim = DEFAULTS.embedDim;
+
+  @Option(names = "--head_hidden",
       description = "Patch tasks: units of the layer after the concatenated patch vectors (default: ${DEFAULT-VALUE}).")
-  int headHidden;
+  int headHidden = DEFAULTS.headHidden;
 
   @Option(names = "--permutations_path",
       description = "Jigsaw: a permutation file in the original's format (e.g. permutations_100_max.bin); default: generated.")
-  String permutationsPath;
+  String permutationsPath = DEFAULTS.permutationsPath;
 
-  @Option(names = "--num_permutations", defaultValue = "100",
+  @Option(names = "--num_permutations",
       description = "Jigsaw: size of the generated permutation set (default: ${DEFAULT-VALUE}).")
-  int numPermutations;
+  int numPermutations = DEFAULTS.numPermutations;
 
-  @Option(names = "--permutations_per_image", defaultValue = "8",
+  @Option(names = "--permutations_per_image",
       description = "Jigsaw: random permutations (examples) per image and step (default: ${DEFAULT-VALUE}).")
-  int permutationsPerImage;
+  int permutationsPerImage = DEFAULTS.permutationsPerImage;
 
-  @Option(names = "--exemplar_copies", defaultValue = "8",
+  @Option(names = "--exemplar_copies",
       description = "Exemplar: augmented copies per image, an even number (default: ${DEFAULT-VALUE}).")
-  int exemplarCopies;
+  int exemplarCopies = DEFAULTS.exemplarCopies;
 
-  @Option(names = "--triplet_margin", defaultValue = "0.5", description = "Exemplar: triplet loss margin (default: ${DEFAULT-VALUE}).")
-  double tripletMargin;
+  @Option(names = "--triplet_margin", description = "Exemplar: triplet loss margin, > 0 (default: ${DEFAULT-VALUE}).")
+  double tripletMargin = DEFAULTS.tripletMargin;
 
   /** The options; the generated jigsaw set is drawn with {@code seed}. */
   TaskOptions toOptions(long seed) {

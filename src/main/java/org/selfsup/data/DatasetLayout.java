@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.selfsup.runtime.UserError;
 
 /**
  * Where a dataset's splits lie in its folder of TFRecord shards (configs as data).
@@ -31,6 +32,8 @@ public final class DatasetLayout implements Serializable {
   public static final String VAL = "val";
   public static final String TRAINVAL = "trainval";
   public static final String TEST = "test";
+  /** The dataset of the committed sample and the quickstart: the --dataset default. */
+  public static final String DEFAULT_NAME = "fashion_mnist";
   public static final List<String> SPLITS = Collections.unmodifiableList(Arrays.asList(TRAIN, VAL, TRAINVAL, TEST));
 
   /** Slim ImageNet: 40 of 1024 train shards are held out as val. */
@@ -81,7 +84,7 @@ public final class DatasetLayout implements Serializable {
   public static DatasetLayout forName(String dataset) {
     DatasetLayout l = dataset == null ? null : KNOWN.get(dataset.toLowerCase(Locale.ROOT));
     if (l == null) {
-      throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known datasets: "
+      throw new UserError("unknown dataset '" + dataset + "'; known datasets: "
           + String.join(", ", KNOWN.keySet()));
     }
     return l;
@@ -137,7 +140,7 @@ public final class DatasetLayout implements Serializable {
    */
   public List<String> files(Configuration conf, String datasetDir, String split) {
     if (split == null || !SPLITS.contains(split)) {
-      throw new IllegalArgumentException("unknown split '" + split + "'; valid splits: "
+      throw new UserError("unknown split '" + split + "'; valid splits: "
           + String.join(", ", SPLITS));
     }
     Path dir = new Path(datasetDir);
@@ -150,12 +153,12 @@ public final class DatasetLayout implements Serializable {
             return found;
           }
         }
-        throw new IllegalArgumentException("no " + TEST + " shards for dataset " + name + " in "
+        throw new UserError("no " + TEST + " shards for dataset " + name + " in "
             + datasetDir + ": nothing matches " + String.join(" or ", testPatterns));
       }
       List<String> train = glob(fs, dir, trainPattern);
       if (train.isEmpty()) {
-        throw new IllegalArgumentException("no " + split + " shards for dataset " + name + " in "
+        throw new UserError("no " + split + " shards for dataset " + name + " in "
             + datasetDir + ": nothing matches " + trainPattern);
       }
       int n = train.size();
@@ -167,7 +170,7 @@ public final class DatasetLayout implements Serializable {
           return new ArrayList<>(train.subList(0, n - nVal));
         default: // VAL
           if (nVal == 0) {
-            throw new IllegalArgumentException("no " + VAL + " split for dataset " + name + " in "
+            throw new UserError("no " + VAL + " split for dataset " + name + " in "
                 + datasetDir + ": there is only " + n + " train shard (" + trainPattern
                 + ") and val is carved out of the train shards; write at least 2 train shards"
                 + " or use " + TRAINVAL);

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.selfsup.preprocess.Image;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.selfsup.runtime.UserError;
 
 /**
  * Fashion-MNIST's four IDX files (plain or .gz) → slim TFRecord shards {@code train-*} and
@@ -51,7 +52,7 @@ public final class FashionMnistImporter {
       IdxFile.Images images = IdxFile.readImages(conf, imagesPath, limit);
       byte[] labels = IdxFile.readLabels(conf, labelsPath, limit);
       if (labels.length != images.count) {
-        throw new IllegalArgumentException(String.format("%s has %d labels but %s has %d images",
+        throw new UserError(String.format("%s has %d labels but %s has %d images",
             labelsPath, labels.length, imagesPath, images.count));
       }
       int pixels = images.rows * images.cols;
@@ -74,6 +75,14 @@ public final class FashionMnistImporter {
     return summary;
   }
 
+  /** Throws the one-line "not found" error unless the four IDX files (or their .gz) are in {@code dir}. */
+  static void checkFiles(Configuration conf, String dir) throws IOException {
+    for (String[] split : FILES) {
+      locate(conf, dir, split[1]);
+      locate(conf, dir, split[2]);
+    }
+  }
+
   static Row toSlimRow(String split, int index, int label, byte[] gray, int rows, int cols, ImageFormat format) {
     float[] data = new float[gray.length];
     for (int i = 0; i < gray.length; i++) {
@@ -93,7 +102,7 @@ public final class FashionMnistImporter {
         return p;
       }
     }
-    throw new IllegalArgumentException(String.format(
+    throw new UserError(String.format(
         "Fashion-MNIST file %s(.gz) not found in %s; pass --source_dir with the folder holding "
             + "the four IDX files, or install them with: sudo apt-get install dataset-fashion-mnist "
             + "(puts them in %s)", name, dir, DEBIAN_DIR));

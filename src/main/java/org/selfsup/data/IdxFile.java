@@ -9,6 +9,7 @@ import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.selfsup.runtime.UserError;
 
 /** The IDX format of MNIST and Fashion-MNIST (plain or gzip): unsigned bytes, big-endian header. */
 public final class IdxFile {
@@ -36,7 +37,7 @@ public final class IdxFile {
     try (DataInputStream in = open(conf, path)) {
       int magic = in.readInt();
       if (magic != MAGIC_UBYTE_3D) {
-        throw new IllegalArgumentException(String.format(
+        throw new UserError(String.format(
             "%s is not an IDX image file (magic 0x%08x, expected 0x%08x)", path, magic, MAGIC_UBYTE_3D));
       }
       int count = in.readInt();
@@ -53,7 +54,7 @@ public final class IdxFile {
     try (DataInputStream in = open(conf, path)) {
       int magic = in.readInt();
       if (magic != MAGIC_UBYTE_1D) {
-        throw new IllegalArgumentException(String.format(
+        throw new UserError(String.format(
             "%s is not an IDX label file (magic 0x%08x, expected 0x%08x)", path, magic, MAGIC_UBYTE_1D));
       }
       int count = in.readInt();
@@ -67,7 +68,7 @@ public final class IdxFile {
     try {
       in.readFully(into);
     } catch (EOFException e) {
-      throw new IllegalArgumentException(path + " is truncated: expected " + into.length + " bytes of data");
+      throw new UserError(path + " is truncated: expected " + into.length + " bytes of data");
     }
   }
 

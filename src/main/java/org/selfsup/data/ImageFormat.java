@@ -3,6 +3,7 @@ package org.selfsup.data;
 import java.util.Locale;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.ImageCodec;
+import org.selfsup.runtime.UserError;
 
 /** How imported images are stored in the TFRecords: PNG (lossless, the default) or JPEG. */
 public enum ImageFormat {
@@ -25,6 +26,6 @@ public enum ImageFormat {
         return f;
       }
     }
-    throw new IllegalArgumentException("unknown image format '" + s + "'; valid: png, jpeg");
+    throw new UserError("--image_format must be png or jpeg, not '" + s + "'");
   }
 }

@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
+import org.selfsup.runtime.UserError;
 
 /**
  * Writes a DataFrame (at least {@code image} and {@code label} columns, see {@link SlimSchema}) as
@@ -74,7 +75,7 @@ public final class TFRecordSink {
       List<Path> existing = existingShards(fs, dir, prefix, false);
       if (!existing.isEmpty() || options.overwrite()) {
         if (!options.overwrite()) {
-          throw new IllegalArgumentException(qualifiedDir + " already has " + existing.size()
+          throw new UserError(qualifiedDir + " already has " + existing.size()
               + " shard(s) named " + prefix + "-*-of-* (e.g. " + existing.get(0).getName()
               + "); refusing to mix shards: delete them or overwrite them (--overwrite)");
         }

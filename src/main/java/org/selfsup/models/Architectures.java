@@ -1,6 +1,7 @@
 package org.selfsup.models;
 
 import java.util.List;
+import org.selfsup.runtime.UserError;
 
 /** The trunk architectures this package builds, by the names the paper's code uses. */
 public final class Architectures {
@@ -18,7 +19,7 @@ public final class Architectures {
   /** Unknown name -> IllegalArgumentException("unknown architecture 'x'; valid: resnet50v1, resnet50v2"). */
   public static void check(String name) {
     if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException(
+      throw new UserError(
           "unknown architecture '" + name + "'; valid: " + String.join(", ", NAMES));
     }
   }

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,24 +26,49 @@ import org.slf4j.LoggerFactory;
 public final class SparkSessions {
   public static final String DEFAULTS_ENV = "SELFSUP_SPARK_DEFAULTS";
   private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+  private static final AtomicInteger REQUESTS = new AtomicInteger();
 
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName) {
+    REQUESTS.incrementAndGet();
+    SparkConf conf = sparkConf();
+    conf.setIfMissing("spark.app.name", appName);
+    Nd4jSetup.configure();
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    LOG.info("Spark {} master={} app={}", spark.version(), spark.sparkContext().master(),
+        spark.sparkContext().appName());
+    return spark;
+  }
+
+  /**
+   * How many times this JVM asked for a SparkSession: the flag checks run before it, and tests
+   * use this to prove that a bad flag never got that far.
+   */
+  public static int requests() {
+    return REQUESTS.get();
+  }
+
+  /** The Spark configuration a session of this run gets: spark.* system properties, then the defaults file. */
+  static SparkConf sparkConf() {
     SparkConf conf = new SparkConf(); // picks up spark.* system properties (spark-submit sets them)
     String defaults = System.getenv(DEFAULTS_ENV);
     if (defaults != null && !defaults.isEmpty()) {
       loadDefaults(conf, Paths.get(defaults));
     }
     conf.setIfMissing("spark.master", "local[*]");
-    conf.setIfMissing("spark.app.name", appName);
     conf.setIfMissing("spark.hadoop.hadoop.tmp.dir",
         Paths.get(System.getProperty("java.io.tmpdir"), "selfsup-hadoop").toString());
-    Nd4jSetup.configure();
-    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-    LOG.info("Spark {} master={} app={}", spark.version(), spark.sparkContext().master(),
-        spark.sparkContext().appName());
-    return spark;
+    return conf;
+  }
+
+  /**
+   * The Hadoop configuration the session would have (its spark.hadoop.* properties), without
+   * starting Spark: for the files the flag checks read (e.g. jigsaw's --permutations_path).
+   */
+  public static Configuration hadoopConfiguration() {
+    // Spark's own recipe (spark.hadoop.*, AWS_* environment variables, ...), as a session's would be
+    return SparkHadoopUtil.get().newConfiguration(sparkConf());
   }
 
   /** Loads a spark-defaults.conf file ("key value" lines) without overriding what is set. */
@@ -49,7 +77,7 @@ public final class SparkSessions {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       props.load(reader);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read Spark defaults " + file + " (from $" + DEFAULTS_ENV + "): " + e.getMessage());
+      throw new UserError("cannot read Spark defaults " + file + " (from $" + DEFAULTS_ENV + "): " + e.getMessage());
     }
     for (Map.Entry<Object, Object> e : props.entrySet()) {
       String key = e.getKey().toString().trim();

@@ -12,6 +12,7 @@ import org.selfsup.models.Models;
 import org.selfsup.models.TripletSemiHardLoss;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.preprocess.Image;
+import org.selfsup.runtime.UserError;
 
 /**
  * Exemplar: {@code copies} independently augmented copies of each image, all in the same
@@ -30,14 +31,14 @@ public final class ExemplarTask implements Task {
 
   public ExemplarTask(TaskOptions options) {
     if (options.exemplarCopies < 2 || options.exemplarCopies % 2 != 0) {
-      throw new IllegalArgumentException("--exemplar_copies must be an even number >= 2 (the paper: 8), got "
+      throw new UserError("--exemplar_copies must be an even number >= 2 (the paper: 8), got "
           + options.exemplarCopies);
     }
     if (options.embedDim < 2) {
-      throw new IllegalArgumentException("--embed_dim must be >= 2, got " + options.embedDim);
+      throw new UserError("--embed_dim must be >= 2, got " + options.embedDim);
     }
     if (!(options.tripletMargin > 0)) {
-      throw new IllegalArgumentException("--triplet_margin must be > 0, got " + options.tripletMargin);
+      throw new UserError("--triplet_margin must be > 0, got " + options.tripletMargin);
     }
     this.copies = options.exemplarCopies;
     this.embedDim = options.embedDim;
@@ -78,7 +79,7 @@ public final class ExemplarTask implements Task {
   @Override
   public void checkBatch(int imagesPerBatch) {
     if (imagesPerBatch < 2 || imagesPerBatch > embedDim) {
-      throw new IllegalArgumentException("exemplar needs --batch_size between 2 and --embed_dim (" + embedDim
+      throw new UserError("exemplar needs --batch_size between 2 and --embed_dim (" + embedDim
           + "): labels are image indices within the minibatch; got " + imagesPerBatch);
     }
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.selfsup.preprocess.Image;
+import org.selfsup.runtime.UserError;
 
 /**
  * Jigsaw: the 9 patches shuffled by one permutation of a fixed set (100 in the paper); label =
@@ -21,7 +22,7 @@ public final class JigsawTask extends PatchTask {
   public JigsawTask(TaskOptions options, JigsawPermutations permutations) {
     super(options);
     if (options.permutationsPerImage < 1 || options.permutationsPerImage > permutations.size()) {
-      throw new IllegalArgumentException("--permutations_per_image must be in 1.." + permutations.size()
+      throw new UserError("--permutations_per_image must be in 1.." + permutations.size()
           + " (the size of the permutation set), got " + options.permutationsPerImage);
     }
     this.permutations = permutations;

@@ -1,6 +1,7 @@
 package org.selfsup.tasks;
 
 import java.io.Serializable;
+import org.selfsup.runtime.UserError;
 
 /**
  * The sizes of the patch pipeline for a crop of {@code crop} pixels, scaled from the method
@@ -19,7 +20,7 @@ public final class PatchGeometry implements Serializable {
 
   public PatchGeometry(int crop) {
     if (crop < 3 * CELLS) {
-      throw new IllegalArgumentException("--input_size " + crop + " is too small for a " + CELLS + "x" + CELLS
+      throw new UserError("--input_size " + crop + " is too small for a " + CELLS + "x" + CELLS
           + " patch grid (patch tasks: --input_size is the crop the grid is cut from, 255 in the paper)");
     }
     this.crop = crop;

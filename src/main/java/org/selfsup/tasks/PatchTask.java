@@ -9,6 +9,7 @@ import org.selfsup.models.PatchModel;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.PatchGrid;
+import org.selfsup.runtime.UserError;
 
 /**
  * What relative patch location and jigsaw share: the patch pipeline ({@link PatchGeometry}; the
@@ -22,7 +23,7 @@ abstract class PatchTask implements SingleCopyTask {
 
   PatchTask(TaskOptions options) {
     if (options.embedDim < 1 || options.headHidden < 1) {
-      throw new IllegalArgumentException("--embed_dim and --head_hidden must be >= 1, got " + options.embedDim
+      throw new UserError("--embed_dim and --head_hidden must be >= 1, got " + options.embedDim
           + " and " + options.headHidden);
     }
     this.options = options;

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.preprocess.Image;
+import org.selfsup.runtime.UserError;
 
 /** The supervised baseline: the dataset's own labels. */
 public final class SupervisedTask implements SingleCopyTask {
@@ -31,7 +32,7 @@ public final class SupervisedTask implements SingleCopyTask {
   @Override
   public int numOutputs(int datasetClasses) {
     if (datasetClasses <= 0) {
-      throw new IllegalArgumentException("the supervised task needs the dataset's number of classes; "
+      throw new UserError("the supervised task needs the dataset's number of classes; "
           + "this dataset layout does not know it (pass --num_classes)");
     }
     return datasetClasses;

@@ -5,11 +5,15 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.selfsup.runtime.CloudCredentials;
+import org.selfsup.runtime.UserError;
 
 /** The registry of tasks by name (the original's --task flag). */
 public final class Tasks {
-  private static final List<String> NAMES = Arrays.asList("rotation", "supervised", RelativePatchLocationTask.NAME,
-      JigsawTask.NAME, ExemplarTask.NAME);
+  /** The names, for help texts. */
+  public static final String NAMES_TEXT = "rotation, supervised, " + RelativePatchLocationTask.NAME + ", "
+      + JigsawTask.NAME + ", " + ExemplarTask.NAME;
+  private static final List<String> NAMES = Arrays.asList(NAMES_TEXT.split(", "));
 
   private Tasks() {}
 
@@ -20,7 +24,7 @@ public final class Tasks {
   /** Throws the one-line "unknown task" error unless {@code name} is a task. */
   public static void checkName(String name) {
     if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
+      throw new UserError("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
     }
   }
 
@@ -57,6 +61,10 @@ public final class Tasks {
       return JigsawPermutations.read(hadoop, options.permutationsPath)
           .requireLength(patches, options.permutationsPath);
     } catch (IOException e) {
+      UserError refused = CloudCredentials.userErrorIn(e);
+      if (refused != null) {
+        throw refused;
+      }
       throw new UncheckedIOException("cannot read permutations file " + options.permutationsPath, e);
     }
   }

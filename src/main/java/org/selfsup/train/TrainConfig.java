@@ -6,9 +6,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.Serializable;
 import java.util.Arrays;
+import org.apache.hadoop.conf.Configuration;
+import org.selfsup.data.DatasetLayout;
+import org.selfsup.models.Architectures;
+import org.selfsup.runtime.UserError;
+import org.selfsup.tasks.JigsawTask;
+import org.selfsup.tasks.SpecCheck;
+import org.selfsup.tasks.Task;
 import org.selfsup.tasks.TaskOptions;
+import org.selfsup.tasks.Tasks;
 
-/** Everything that defines a pretraining run: configs as data, stored with every checkpoint. */
+/**
+ * Everything that defines a pretraining run: configs as data, stored with every checkpoint. The
+ * field initialisers (and {@link #forTask}'s per-task recipe) are the one set of defaults: the
+ * pretrain command only overrides the fields whose flags were given, and {@link #validate} checks
+ * them all before Spark starts.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class TrainConfig implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,10 +39,10 @@ public final class TrainConfig implements Serializable {
   public TaskOptions taskOptions = new TaskOptions();
 
   // data
-  public String dataset = "fashion_mnist";
+  public String dataset = DatasetLayout.DEFAULT_NAME;
   public String datasetDir;
-  public String split = "train";
-  public int numClasses = -1;
+  public String split = DatasetLayout.TRAIN;
+  public int numClasses = -1; // -1: the layout's
   public int labelOffset = 1;
 
   // optimisation (method spec: SGD momentum 0.9, lr = base_lr * batch / 256, warm-up, x0.1 decays, L2 1e-4)
@@ -84,6 +97,75 @@ public final class TrainConfig implements Serializable {
     return c;
   }
 
+  /**
+   * Checks every field a flag sets, before any SparkSession exists; each failure is a {@link
+   * UserError} naming the flag. Reads through {@code hadoop} the files the run needs: jigsaw's
+   * --permutations_path (whose size it records in {@code taskOptions.numPermutations}, which
+   * the resume check compares) and the split's shard list.
+   */
+  public void validate(Configuration hadoop) {
+    Tasks.checkName(task);
+    Architectures.check(architecture);
+    require(filtersFactor >= 1, "--filters_factor must be >= 1, not " + filtersFactor);
+    require(inputSize >= 8, "--input_size must be >= 8, not " + inputSize);
+    require(blocksPerStage != null && blocksPerStage.length >= 1 && Arrays.stream(blocksPerStage).allMatch(b -> b >= 1),
+        "--blocks_per_stage must be one or more positive block counts, one per stage (e.g. 3,4,6,3), not "
+            + (blocksPerStage == null ? "none" : join(blocksPerStage)));
+    require(batchNormDecay > 0 && batchNormDecay < 1, "--batch_norm_decay must be between 0 and 1, not " + batchNormDecay);
+    DatasetLayout layout = DatasetLayout.forName(dataset);
+    require(DatasetLayout.SPLITS.contains(split), "--split must be one of " + String.join(", ", DatasetLayout.SPLITS)
+        + ", not '" + split + "'");
+    require(numClasses == -1 || numClasses >= 1, "--num_classes must be >= 1, not " + numClasses);
+    require(labelOffset >= 0, "--label_offset must be >= 0, not " + labelOffset);
+    require(batchSize >= 1, "--batch_size must be >= 1, not " + batchSize);
+    require(positive(epochs), "--epochs must be > 0, not " + epochs);
+    require(positive(baseLr), "--base_lr must be > 0, not " + baseLr);
+    require(Double.isFinite(warmupEpochs) && warmupEpochs >= 0, "--warmup_epochs must be >= 0, not " + warmupEpochs);
+    require(decayEpochs != null, "--decay_epochs must list epochs (e.g. 15,25)");
+    for (int i = 0; i < decayEpochs.length; i++) {
+      require(positive(decayEpochs[i]) && (i == 0 || decayEpochs[i] > decayEpochs[i - 1]),
+          "--decay_epochs must be increasing epochs > 0, not " + join(decayEpochs));
+    }
+    require(Double.isFinite(weightDecay) && weightDecay >= 0, "--weight_decay must be >= 0, not " + weightDecay);
+    require(TrainingMasters.PARAMETER_AVERAGING.equals(trainingMaster) || TrainingMasters.SHARED.equals(trainingMaster),
+        "--training_master must be " + TrainingMasters.PARAMETER_AVERAGING + " or " + TrainingMasters.SHARED
+            + ", not '" + trainingMaster + "'");
+    require(numWorkers == -1 || numWorkers >= 1, "--num_workers must be >= 1, not " + numWorkers);
+    require(averagingFrequency >= 1, "--averaging_frequency must be >= 1, not " + averagingFrequency);
+    TrainingMasters.storageLevelName(minibatchStorage);
+    require(networkMask != null && networkMask.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}"),
+        "--network_mask must be a subnet such as 10.0.0.0/16, not '" + networkMask + "'");
+    require(controllerAddress != null && !controllerAddress.isBlank(), "--controller_address must name the driver's address");
+    require(chunksPerEpoch >= 1, "--chunks_per_epoch must be >= 1, not " + chunksPerEpoch);
+    require(datasetDir != null && !datasetDir.isBlank(), "--dataset_dir must name the folder of TFRecord shards");
+
+    Task built = Tasks.create(task, taskOptions, hadoop);
+    built.checkBatch(batchSize);
+    if (built instanceof JigsawTask) {
+      taskOptions.numPermutations = ((JigsawTask) built).permutations().size();
+    }
+    built.numOutputs(numClasses > 0 ? numClasses : layout.numClasses());
+    SpecCheck.check("--preprocess", preprocess != null ? preprocess : built.trainSpec(inputSize), built, inputSize);
+    layout.files(hadoop, datasetDir, split); // names the folder and pattern when the split has no shards
+  }
+
+  private static boolean positive(double v) {
+    return Double.isFinite(v) && v > 0;
+  }
+
+  private static void require(boolean ok, String message) {
+    UserError.require(ok, message);
+  }
+
+  private static String join(int[] values) {
+    return Arrays.stream(values).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  private static String join(double[] values) {
+    return Arrays.stream(values).mapToObj(v -> v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+        : Double.toString(v)).collect(java.util.stream.Collectors.joining(","));
+  }
+
   /** The fields that must match for a checkpoint to be resumed with this config. */
   public String modelIdentity() {
     return String.format("task=%s architecture=%s filters_factor=%d input_size=%d small_input=%s blocks=%s",
@@ -104,7 +186,7 @@ public final class TrainConfig implements Serializable {
     try {
       return JSON.readValue(json, TrainConfig.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a training config: " + e.getOriginalMessage());
+      throw new UserError("not a training config: " + e.getOriginalMessage());
     }
   }
 }

@@ -7,6 +7,7 @@ import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.selfsup.runtime.UserError;
 
 /** DL4J's ways of training one network over many executors, by name (--training_master). */
 public final class TrainingMasters {
@@ -21,7 +22,7 @@ public final class TrainingMasters {
       StorageLevel.fromString(name);
       return name;
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--minibatch_storage: unknown Spark storage level '" + name
+      throw new UserError("--minibatch_storage: unknown Spark storage level '" + name
           + "'; e.g. MEMORY_AND_DISK_SER, MEMORY_ONLY, MEMORY_ONLY_SER, DISK_ONLY");
     }
   }
@@ -62,7 +63,7 @@ public final class TrainingMasters {
             .rngSeed(cfg.seed)
             .build();
       default:
-        throw new IllegalArgumentException("unknown --training_master '" + cfg.trainingMaster + "'; valid: "
+        throw new UserError("unknown --training_master '" + cfg.trainingMaster + "'; valid: "
             + PARAMETER_AVERAGING + ", " + SHARED);
     }
   }

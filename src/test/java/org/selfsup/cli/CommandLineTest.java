@@ -41,6 +41,11 @@ class CommandLineTest {
 
   static Run run(String... args) {
     TestSpark.get();
+    return runWithoutSpark(args);
+  }
+
+  /** As {@link #run}, without making the tests' SparkSession first: for the checks that must not need one. */
+  static Run runWithoutSpark(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -139,6 +144,7 @@ class CommandLineTest {
     assertEquals(2, fail.code, fail.err);
     assertTrue(fail.err.matches("(?s)error: corrupt data in record \\d+ in \\S*train-00001-of-00004 .*"), fail.err);
     assertEquals(1, fail.err.strip().lines().count(), fail.err);
+    assertTrue(!fail.err.contains("\tat "), fail.err);
 
     Run skip = run("inspect", "--dataset_dir", copy.toString(), "--num_images", "0", "--on_bad_record", "skip");
     assertEquals(0, skip.code, skip.err);
