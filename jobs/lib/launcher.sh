@@ -8,6 +8,7 @@
 #   (local[*] unless --master says otherwise), the Java 17 flags Spark needs, and the same
 #   conf/spark-defaults.conf.
 # --master MASTER passes through in both cases. Builds the project first when needed.
+# SELFSUP_JAVA_OPTS: more JVM options for the driver (e.g. -Dspark.hadoop.fs.s3a.endpoint=...).
 set -euo pipefail
 
 SELFSUP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -75,6 +76,7 @@ selfsup() {
     jar=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar | head -n1)
     selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]}"
     "$submit" ${master:+--master "$master"} ${SELFSUP_DRIVER_MEMORY:+--driver-memory "$SELFSUP_DRIVER_MEMORY"} \
+      ${SELFSUP_JAVA_OPTS:+--driver-java-options "$SELFSUP_JAVA_OPTS"} \
       --class "$SELFSUP_MAIN" --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$jar" "${args[@]}"
   else
@@ -90,7 +92,7 @@ selfsup() {
     OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
     SELFSUP_SPARK_DEFAULTS="$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx"${SELFSUP_DRIVER_MEMORY:-6g}" "${driver_opts[@]}" \
-      ${master:+-Dspark.master="$master"} \
+      ${master:+-Dspark.master="$master"} ${SELFSUP_JAVA_OPTS:-} \
       -cp "$thin:$SELFSUP_ROOT/target/lib/*" "$SELFSUP_MAIN" "${args[@]}"
   fi
 }
