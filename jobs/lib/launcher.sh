@@ -59,6 +59,11 @@ selfsup_spark_submit() {
   fi
 }
 
+# spark.driver.extraJavaOptions of conf/spark-defaults.conf
+selfsup_conf_driver_opts() {
+  sed -n 's/^spark\.driver\.extraJavaOptions[[:space:]]\{1,\}//p' "$SELFSUP_ROOT/conf/spark-defaults.conf"
+}
+
 selfsup() {
   local master="" args=()
   while (($#)); do
@@ -76,7 +81,7 @@ selfsup() {
     jar=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar | head -n1)
     selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]}"
     "$submit" ${master:+--master "$master"} ${SELFSUP_DRIVER_MEMORY:+--driver-memory "$SELFSUP_DRIVER_MEMORY"} \
-      ${SELFSUP_JAVA_OPTS:+--driver-java-options "$SELFSUP_JAVA_OPTS"} \
+      ${SELFSUP_JAVA_OPTS:+--conf "spark.driver.extraJavaOptions=$(selfsup_conf_driver_opts) $SELFSUP_JAVA_OPTS"} \
       --class "$SELFSUP_MAIN" --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$jar" "${args[@]}"
   else
@@ -86,7 +91,7 @@ selfsup() {
     # This JVM is the driver: it gets the driver's JVM options from the same conf (the oneDNN
     # flag and JavaCPP's off-heap bound, without which ND4J may take as much again as the heap).
     local driver_opts=()
-    read -r -a driver_opts <<<"$(sed -n 's/^spark\.driver\.extraJavaOptions[[:space:]]\{1,\}//p' "$SELFSUP_ROOT/conf/spark-defaults.conf")"
+    read -r -a driver_opts <<<"$(selfsup_conf_driver_opts)"
     selfsup_log "no Spark installation found: running in-process, master ${master:-local[*]}"
     SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" \
     OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
