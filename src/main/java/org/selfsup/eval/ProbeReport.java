@@ -1,5 +1,6 @@
 package org.selfsup.eval;
 
+import org.selfsup.runtime.UserError;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -81,7 +82,7 @@ public final class ProbeReport {
     return endpoints;
   }
 
-  /** The entry of one endpoint; IllegalArgumentException when there is none. */
+  /** The entry of one endpoint; UserError when there is none. */
   public Entry endpoint(String name) {
     for (Entry e : endpoints) {
       if (e.endpoint.equals(name)) {
@@ -90,7 +91,7 @@ public final class ProbeReport {
     }
     List<String> names = new ArrayList<>();
     endpoints.forEach(e -> names.add(e.endpoint));
-    throw new IllegalArgumentException("no endpoint '" + name + "' in the report; it has: " + String.join(", ", names));
+    throw new UserError("no endpoint '" + name + "' in the report; it has: " + String.join(", ", names));
   }
 
   public String toJson() {
@@ -101,12 +102,12 @@ public final class ProbeReport {
     }
   }
 
-  /** @throws IllegalArgumentException when the text is not a report */
+  /** @throws UserError when the text is not a report */
   public static ProbeReport fromJson(String json) {
     try {
       return JSON.readValue(json, ProbeReport.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a probe report: " + e.getOriginalMessage());
+      throw new UserError("not a probe report: " + e.getOriginalMessage());
     }
   }
 
