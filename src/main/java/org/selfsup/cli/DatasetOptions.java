@@ -1,6 +1,7 @@
 package org.selfsup.cli;
 
 import org.selfsup.data.BadRecordPolicy;
+import org.selfsup.preprocess.ImageCodec;
 import picocli.CommandLine.Option;
 
 /** Flags naming a TFRecord dataset, shared by the subcommands that read one. */
@@ -21,4 +22,9 @@ final class DatasetOptions {
       description = "fail (default): stop at the first corrupt record, naming file and record; "
           + "skip: leave it out, log it, and count it.")
   BadRecordPolicy onBadRecord;
+
+  @Option(names = "--max_image_pixels", defaultValue = "" + ImageCodec.DEFAULT_MAX_PIXELS,
+      description = "Largest width x height decoded (default: ${DEFAULT-VALUE} = 8000x8000, about 1 GiB while "
+          + "decoding); a larger image, found from its header before decoding, is a bad record (IMAGE_TOO_LARGE).")
+  long maxImagePixels;
 }

@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -76,12 +77,12 @@ public final class DatasetLayout implements Serializable {
   /**
    * The layout of a known dataset (case-insensitive).
    *
-   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   * @throws UserError for an unknown name, listing the known ones
    */
   public static DatasetLayout forName(String dataset) {
     DatasetLayout l = dataset == null ? null : KNOWN.get(dataset.toLowerCase(Locale.ROOT));
     if (l == null) {
-      throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known datasets: "
+      throw new UserError("unknown dataset '" + dataset + "'; known datasets: "
           + String.join(", ", KNOWN.keySet()));
     }
     return l;
@@ -131,13 +132,13 @@ public final class DatasetLayout implements Serializable {
    * The shard files of one split, fully qualified and sorted.
    *
    * @param split train, val, trainval or test
-   * @throws IllegalArgumentException for an unknown split (listing the valid ones), a split without
+   * @throws UserError for an unknown split (listing the valid ones), a split without
    *                                  files (naming the folder and the pattern), or val with a single
    *                                  train shard
    */
   public List<String> files(Configuration conf, String datasetDir, String split) {
     if (split == null || !SPLITS.contains(split)) {
-      throw new IllegalArgumentException("unknown split '" + split + "'; valid splits: "
+      throw new UserError("unknown split '" + split + "'; valid splits: "
           + String.join(", ", SPLITS));
     }
     Path dir = new Path(datasetDir);
@@ -150,12 +151,12 @@ public final class DatasetLayout implements Serializable {
             return found;
           }
         }
-        throw new IllegalArgumentException("no " + TEST + " shards for dataset " + name + " in "
+        throw new UserError("no " + TEST + " shards for dataset " + name + " in "
             + datasetDir + ": nothing matches " + String.join(" or ", testPatterns));
       }
       List<String> train = glob(fs, dir, trainPattern);
       if (train.isEmpty()) {
-        throw new IllegalArgumentException("no " + split + " shards for dataset " + name + " in "
+        throw new UserError("no " + split + " shards for dataset " + name + " in "
             + datasetDir + ": nothing matches " + trainPattern);
       }
       int n = train.size();
@@ -167,7 +168,7 @@ public final class DatasetLayout implements Serializable {
           return new ArrayList<>(train.subList(0, n - nVal));
         default: // VAL
           if (nVal == 0) {
-            throw new IllegalArgumentException("no " + VAL + " split for dataset " + name + " in "
+            throw new UserError("no " + VAL + " split for dataset " + name + " in "
                 + datasetDir + ": there is only " + n + " train shard (" + trainPattern
                 + ") and val is carved out of the train shards; write at least 2 train shards"
                 + " or use " + TRAINVAL);

@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ public final class FashionMnistImporter {
       IdxFile.Images images = IdxFile.readImages(conf, imagesPath, limit);
       byte[] labels = IdxFile.readLabels(conf, labelsPath, limit);
       if (labels.length != images.count) {
-        throw new IllegalArgumentException(String.format("%s has %d labels but %s has %d images",
+        throw new UserError(String.format("%s has %d labels but %s has %d images",
             labelsPath, labels.length, imagesPath, images.count));
       }
       int pixels = images.rows * images.cols;
@@ -93,7 +94,7 @@ public final class FashionMnistImporter {
         return p;
       }
     }
-    throw new IllegalArgumentException(String.format(
+    throw new UserError(String.format(
         "Fashion-MNIST file %s(.gz) not found in %s; pass --source_dir with the folder holding "
             + "the four IDX files, or install them with: sudo apt-get install dataset-fashion-mnist "
             + "(puts them in %s)", name, dir, DEBIAN_DIR));

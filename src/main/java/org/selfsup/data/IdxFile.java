@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -36,7 +37,7 @@ public final class IdxFile {
     try (DataInputStream in = open(conf, path)) {
       int magic = in.readInt();
       if (magic != MAGIC_UBYTE_3D) {
-        throw new IllegalArgumentException(String.format(
+        throw new UserError(String.format(
             "%s is not an IDX image file (magic 0x%08x, expected 0x%08x)", path, magic, MAGIC_UBYTE_3D));
       }
       int count = in.readInt();
@@ -53,7 +54,7 @@ public final class IdxFile {
     try (DataInputStream in = open(conf, path)) {
       int magic = in.readInt();
       if (magic != MAGIC_UBYTE_1D) {
-        throw new IllegalArgumentException(String.format(
+        throw new UserError(String.format(
             "%s is not an IDX label file (magic 0x%08x, expected 0x%08x)", path, magic, MAGIC_UBYTE_1D));
       }
       int count = in.readInt();
@@ -67,7 +68,7 @@ public final class IdxFile {
     try {
       in.readFully(into);
     } catch (EOFException e) {
-      throw new IllegalArgumentException(path + " is truncated: expected " + into.length + " bytes of data");
+      throw new UserError(path + " is truncated: expected " + into.length + " bytes of data");
     }
   }
 

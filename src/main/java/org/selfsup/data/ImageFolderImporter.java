@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class ImageFolderImporter {
     Path root = new Path(options.sourceDir);
     FileSystem fs = HadoopFiles.of(root, conf);
     if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
-      throw new IllegalArgumentException("image folder " + root + " does not exist or is not a folder");
+      throw new UserError("image folder " + root + " does not exist or is not a folder");
     }
     List<String[]> splits = new ArrayList<>(); // {split name, folder}
     Path test = firstExisting(fs, new Path(root, "test"), new Path(root, "validation"));
@@ -57,7 +58,7 @@ public final class ImageFolderImporter {
     }
     List<String> classes = classFolders(fs, new Path(splits.get(0)[1]));
     if (classes.isEmpty()) {
-      throw new IllegalArgumentException("image folder " + splits.get(0)[1]
+      throw new UserError("image folder " + splits.get(0)[1]
           + " has no class sub-folders; expected one sub-folder per class holding .jpg/.jpeg/.png files");
     }
     LOG.info("{} classes: {}", classes.size(), classes.size() > 20 ? classes.subList(0, 20) + " ..." : classes);
@@ -87,7 +88,7 @@ public final class ImageFolderImporter {
         files = files.subList(0, limit);
       }
       if (files.isEmpty()) {
-        throw new IllegalArgumentException("no .jpg/.jpeg/.png files under " + split[1]);
+        throw new UserError("no .jpg/.jpeg/.png files under " + split[1]);
       }
       ImageFormat format = options.imageFormat;
       BadRecordPolicy policy = options.onBadRecord;

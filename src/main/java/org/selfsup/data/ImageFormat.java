@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import java.util.Locale;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.ImageCodec;
@@ -25,6 +26,6 @@ public enum ImageFormat {
         return f;
       }
     }
-    throw new IllegalArgumentException("unknown image format '" + s + "'; valid: png, jpeg");
+    throw new UserError("unknown image format '" + s + "'; valid: png, jpeg");
   }
 }

@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -57,11 +58,11 @@ public final class TFRecordSink {
   public static List<String> write(Dataset<Row> rows, String outputDir, String prefix, int numShards,
                    WriteOptions options) {
     if (numShards < 1 || numShards > 99999) {
-      throw new IllegalArgumentException("numShards must be in 1..99999, got " + numShards);
+      throw new UserError("numShards must be in 1..99999, got " + numShards);
     }
     if (prefix == null || prefix.isEmpty() || prefix.contains("/") || prefix.startsWith(".")
         || prefix.startsWith("_")) {
-      throw new IllegalArgumentException("bad shard prefix '" + prefix
+      throw new UserError("bad shard prefix '" + prefix
           + "': must be non-empty, without '/', not starting with '.' or '_'");
     }
     Configuration conf = rows.sparkSession().sparkContext().hadoopConfiguration();
@@ -74,7 +75,7 @@ public final class TFRecordSink {
       List<Path> existing = existingShards(fs, dir, prefix, false);
       if (!existing.isEmpty() || options.overwrite()) {
         if (!options.overwrite()) {
-          throw new IllegalArgumentException(qualifiedDir + " already has " + existing.size()
+          throw new UserError(qualifiedDir + " already has " + existing.size()
               + " shard(s) named " + prefix + "-*-of-* (e.g. " + existing.get(0).getName()
               + "); refusing to mix shards: delete them or overwrite them (--overwrite)");
         }

@@ -1,5 +1,6 @@
 package org.selfsup.tasks;
 
+import org.selfsup.runtime.UserError;
 import java.io.Serializable;
 
 /**
@@ -19,7 +20,7 @@ public final class PatchGeometry implements Serializable {
 
   public PatchGeometry(int crop) {
     if (crop < 3 * CELLS) {
-      throw new IllegalArgumentException("--input_size " + crop + " is too small for a " + CELLS + "x" + CELLS
+      throw new UserError("--input_size " + crop + " is too small for a " + CELLS + "x" + CELLS
           + " patch grid (patch tasks: --input_size is the crop the grid is cut from, 255 in the paper)");
     }
     this.crop = crop;

@@ -1,5 +1,6 @@
 package org.selfsup.tasks;
 
+import org.selfsup.runtime.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ public final class Tasks {
   /** Throws the one-line "unknown task" error unless {@code name} is a task. */
   public static void checkName(String name) {
     if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
+      throw new UserError("unknown task '" + name + "'; valid: " + String.join(", ", NAMES));
     }
   }
 
