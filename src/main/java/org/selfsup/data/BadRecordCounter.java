@@ -127,14 +127,13 @@ public final class BadRecordCounter implements Serializable {
     return all;
   }
 
-  /** Driver side: the counts now, records used included. */
+  /**
+   * Driver side: the counts now. Records used appear only when a consumer counted them (a reader
+   * alone does not know which rows its consumer uses); otherwise {@code recordsUsed} is -1.
+   */
   public BadRecordSummary snapshot() {
-    return new BadRecordSummary(recordsRead(), recordsUsed(), byKind(), shardsCutShort(), samples());
-  }
-
-  /** Driver side: the counts now, for a command that does not count the records it uses. */
-  public BadRecordSummary snapshotWithoutUsed() {
-    return new BadRecordSummary(recordsRead(), -1, byKind(), shardsCutShort(), samples());
+    long u = used.count() > 0 ? used.value() : -1;
+    return new BadRecordSummary(recordsRead(), u, byKind(), shardsCutShort(), samples());
   }
 
   /** Driver side: {@link BadRecordSummary#summaryLine()} of {@link #snapshot()}. */
