@@ -142,4 +142,20 @@ class ImageFolderImporterTest {
             Collections.emptyMap(), Collections.emptyMap(), false, BadRecordPolicy.FAIL)));
     assertTrue(e.getMessage().contains("nope"), e.getMessage());
   }
+
+  @Test
+  void aPngBombIsRefusedFromItsHeaderNamedOrSkipped(@TempDir Path tmp) throws Exception {
+    Path root = tree(tmp);
+    Files.write(root.resolve("b").resolve("bomb.png"), BadDatasets.bombPng(20000, 20000));
+    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageFolderImporter.run(spark,
+        new ImportOptions(root.toString(), tmp.resolve("fail").toString(), ImageFormat.PNG, Collections.emptyMap(),
+            Collections.emptyMap(), false, BadRecordPolicy.FAIL)));
+    assertTrue(e.getMessage().startsWith("cannot import ") && e.getMessage().contains("b/bomb.png: PNG of 20000x20000"
+        + " = 400000000 pixels exceeds --max_image_pixels=64000000"), e.getMessage());
+    ImportSummary skip = ImageFolderImporter.run(spark, new ImportOptions(root.toString(),
+        tmp.resolve("skip").toString(), ImageFormat.PNG, Collections.emptyMap(), Collections.emptyMap(), false,
+        BadRecordPolicy.SKIP));
+    assertEquals(1, skip.skipped);
+    assertEquals(photos.size(), readBack(tmp.resolve("skip")).size());
+  }
 }
