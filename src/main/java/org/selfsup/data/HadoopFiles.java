@@ -34,4 +34,10 @@ public final class HadoopFiles {
     }
     return conf;
   }
+
+  /** True for a path on the local file system (no scheme, or file:), which can be checked without credentials. */
+  public static boolean isLocal(String path) {
+    String scheme = new Path(path).toUri().getScheme();
+    return scheme == null || "file".equals(scheme);
+  }
 }

@@ -89,6 +89,11 @@ public final class EvaluateConfig {
     }
     UserError.require(name == null || name.matches("[A-Za-z0-9._-]+"),
         "--name '" + name + "' must be letters, digits, '.', '_' or '-' (it names files)");
+    if (HadoopFiles.isLocal(datasetDir)) { // remote folders are listed once Spark has their credentials
+      for (String split : Evaluation.SPLITS) {
+        layout.files(HadoopFiles.withoutSpark(), datasetDir, split);
+      }
+    }
     int offset = labelOffset != null ? labelOffset : layout.labelOffset();
     if (rawPixels) {
       String spec = preprocess != null ? preprocess : DEFAULT_RAW_PIXEL_SPEC;

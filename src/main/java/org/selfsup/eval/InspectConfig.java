@@ -69,6 +69,9 @@ public final class InspectConfig {
     }
     Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);
     UserError.require(spec.startsWithDecode(), "--preprocess must start with decode: '" + spec.spec() + "'");
+    if (HadoopFiles.isLocal(datasetDir)) { // remote folders are listed once Spark has their credentials
+      layout.files(HadoopFiles.withoutSpark(), datasetDir, split);
+    }
     int offset = labelOffset != null ? labelOffset : layout.labelOffset();
     return new Inspection(this, layout, offset, spec, shown);
   }

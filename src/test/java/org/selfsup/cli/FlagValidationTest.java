@@ -75,6 +75,14 @@ class FlagValidationTest {
   }
 
   @Test
+  void aLocalDatasetFolderWithoutTheSplitIsRefusedBeforeSpark(@TempDir Path tmp) {
+    String missing = tmp.resolve("missing").toString();
+    assertRefusedBeforeSpark("missing", "inspect", "--dataset_dir", missing);
+    assertRefusedBeforeSpark("missing", "evaluate", "--dataset_dir", missing, "--workdir", tmp.resolve("e").toString(),
+        "--raw_pixels");
+  }
+
+  @Test
   void evaluateFlags(@TempDir Path tmp) {
     String w = tmp.resolve("e").toString();
     assertRefusedBeforeSpark("--batch_size must be positive, got 0", "evaluate", "--dataset_dir", SAMPLE,
