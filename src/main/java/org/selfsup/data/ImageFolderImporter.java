@@ -113,8 +113,8 @@ public final class ImageFolderImporter {
             WriteOptions.defaults().withOverwrite(options.overwrite));
       } catch (Exception e) { // Spark wraps the executor's exception in a (checked) SparkException
         ImageDecodeException cause = undecodableIn(e);
-        if (cause != null) {
-          throw cause;
+        if (cause != null) { // the user's file: one line naming it, exit 2
+          throw new UserError(cause.getMessage(), cause);
         }
         throw e;
       }
