@@ -2,6 +2,7 @@ package org.selfsup.cli;
 
 import org.selfsup.data.BadRecordPolicy;
 import org.selfsup.data.DatasetLayout;
+import org.selfsup.preprocess.ImageCodec;
 import picocli.CommandLine.Option;
 
 /** Flags naming a TFRecord dataset, shared by the subcommands that read one. */
@@ -22,6 +23,11 @@ final class DatasetOptions {
       description = "fail (default): stop at the first corrupt record, naming file and record; "
           + "skip: leave it out, log it, and count it.")
   BadRecordPolicy onBadRecord = BadRecordPolicy.FAIL;
+
+  @Option(names = "--max_image_pixels",
+      description = "Largest width x height decoded (default: ${DEFAULT-VALUE} = 8000x8000, about 1 GiB while "
+          + "decoding); a larger image, found from its header before decoding, is a bad record (IMAGE_TOO_LARGE).")
+  long maxImagePixels = ImageCodec.DEFAULT_MAX_PIXELS;
 
   /** The --dataset layout (a UserError naming the known ones when there is none of that name). */
   DatasetLayout layout() {

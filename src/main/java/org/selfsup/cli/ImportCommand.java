@@ -10,6 +10,7 @@ import org.selfsup.data.ImageFolderImporter;
 import org.selfsup.data.ImageFormat;
 import org.selfsup.data.ImportOptions;
 import org.selfsup.data.ImportSummary;
+import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.runtime.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,11 +47,16 @@ final class ImportCommand implements Callable<Integer> {
       description = "fail (default) or skip undecodable images (image_folder), counting them.")
   BadRecordPolicy onBadRecord = BadRecordPolicy.FAIL;
 
+  @Option(names = "--max_image_pixels",
+      description = "Largest width x height decoded (default: ${DEFAULT-VALUE} = 8000x8000); a larger image, "
+          + "found from its header before decoding, is a bad record (IMAGE_TOO_LARGE).")
+  long maxImagePixels = ImageCodec.DEFAULT_MAX_PIXELS;
+
   @Override
   public Integer call() throws Exception {
     String from = sourceDir != null || !ImportOptions.FASHION_MNIST.equals(source) ? sourceDir : FashionMnistImporter.DEBIAN_DIR;
     ImportOptions options = new ImportOptions(from, datasetDir, ImageFormat.parse(imageFormat), limits, shards,
-        overwrite, onBadRecord);
+        overwrite, onBadRecord, maxImagePixels);
     options.validate(source, SparkSessions.hadoopConfiguration());
     SparkSession spark = SparkSessions.getOrCreate("selfsup import " + source);
     ImportSummary summary = ImportOptions.FASHION_MNIST.equals(source)

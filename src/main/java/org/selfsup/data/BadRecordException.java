@@ -2,6 +2,7 @@ package org.selfsup.data;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.selfsup.runtime.UserError;
 
 /**
  * A TFRecord record that cannot be read: carries the file, the 0-based record index within
@@ -9,9 +10,11 @@ import java.util.regex.Pattern;
  * travels from a Spark executor to the driver; use {@link #findIn(Throwable)} to dig it out of
  * a {@code SparkException}.
  *
- * <p>Every message contains {@code "record <n> in <file>"}.
+ * <p>Every message contains {@code "record <n> in <file>"}. A bad record is a mistake in the user's
+ * input, so this is a {@link UserError}: under {@link BadRecordPolicy#FAIL} it ends the command
+ * with its one-line message.
  */
-public class BadRecordException extends RuntimeException {
+public class BadRecordException extends UserError {
   private static final long serialVersionUID = 1L;
 
   private final String file;
@@ -114,6 +117,11 @@ public class BadRecordException extends RuntimeException {
         "record " + record + " in " + file + " has an undecodable image (" + reason + ")");
   }
 
+  public static BadRecordException imageTooLarge(String file, long record, String reason) {
+    return new BadRecordException(BadRecordKind.IMAGE_TOO_LARGE, file, record,
+        "record " + record + " in " + file + " has an image too large to decode (" + reason + ")");
+  }
+
   private static String hex(int v) {
     return String.format("0x%08x", v);
   }
@@ -187,6 +195,8 @@ public class BadRecordException extends RuntimeException {
       kind = BadRecordKind.MISSING_KEY;
     } else if (message.contains(" has an undecodable image")) {
       kind = BadRecordKind.UNDECODABLE_IMAGE;
+    } else if (message.contains(" has an image too large to decode")) {
+      kind = BadRecordKind.IMAGE_TOO_LARGE;
     } else if (message.contains(", expected ")) {
       kind = BadRecordKind.WRONG_TYPE;
     }

@@ -17,7 +17,9 @@ public enum BadRecordKind {
   /** A known key holds the wrong list type (e.g. a bytes_list label). */
   WRONG_TYPE(false),
   /** image/encoded holds bytes that are not a decodable JPEG/PNG image (found by preprocessing). */
-  UNDECODABLE_IMAGE(false);
+  UNDECODABLE_IMAGE(false),
+  /** The image's header declares more pixels than --max_image_pixels (refused before decoding). */
+  IMAGE_TOO_LARGE(false);
 
   private final boolean losesRestOfFile;
 

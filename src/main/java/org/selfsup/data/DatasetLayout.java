@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -79,7 +80,7 @@ public final class DatasetLayout implements Serializable {
   /**
    * The layout of a known dataset (case-insensitive).
    *
-   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   * @throws UserError for an unknown name, listing the known ones
    */
   public static DatasetLayout forName(String dataset) {
     DatasetLayout l = dataset == null ? null : KNOWN.get(dataset.toLowerCase(Locale.ROOT));
@@ -134,7 +135,7 @@ public final class DatasetLayout implements Serializable {
    * The shard files of one split, fully qualified and sorted.
    *
    * @param split train, val, trainval or test
-   * @throws IllegalArgumentException for an unknown split (listing the valid ones), a split without
+   * @throws UserError for an unknown split (listing the valid ones), a split without
    *                                  files (naming the folder and the pattern), or val with a single
    *                                  train shard
    */

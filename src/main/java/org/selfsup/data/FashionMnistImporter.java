@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

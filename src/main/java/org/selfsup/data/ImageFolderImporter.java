@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -92,9 +93,11 @@ public final class ImageFolderImporter {
       }
       ImageFormat format = options.imageFormat;
       BadRecordPolicy policy = options.onBadRecord;
+      long maxPixels = options.maxImagePixels;
       JavaRDD<Row> slim = jsc.parallelize(files, Math.max(1, files.size() / FILES_PER_SLICE))
           .flatMap(r -> {
-            Row row = toSlimRow(hadoopConf.value().value(), r.getString(0), r.getInt(1), classes, format, policy);
+            Row row = toSlimRow(hadoopConf.value().value(), r.getString(0), r.getInt(1), classes, format, policy,
+                maxPixels);
             if (row == null) {
               skipped.add(1);
               if (skippedNames.value().size() < 20) {
@@ -111,8 +114,8 @@ public final class ImageFolderImporter {
             WriteOptions.defaults().withOverwrite(options.overwrite));
       } catch (Exception e) { // Spark wraps the executor's exception in a (checked) SparkException
         ImageDecodeException cause = undecodableIn(e);
-        if (cause != null) {
-          throw cause;
+        if (cause != null) { // the user's file: one line naming it, exit 2
+          throw new UserError(cause.getMessage(), cause);
         }
         throw e;
       }
@@ -129,7 +132,7 @@ public final class ImageFolderImporter {
 
   /** Null when the file is not a decodable image and the policy is SKIP. */
   static Row toSlimRow(Configuration conf, String file, int label, List<String> classes,
-      ImageFormat format, BadRecordPolicy policy) throws IOException {
+      ImageFormat format, BadRecordPolicy policy, long maxPixels) throws IOException {
     Path path = new Path(file);
     byte[] bytes;
     try (InputStream in = HadoopFiles.of(path, conf).open(path)) {
@@ -137,7 +140,7 @@ public final class ImageFolderImporter {
     }
     Image image;
     try {
-      image = ImageCodec.decode(bytes);
+      image = ImageCodec.decode(bytes, 3, maxPixels);
     } catch (ImageDecodeException e) {
       if (policy == BadRecordPolicy.SKIP) {
         LOG.warn("skipped undecodable image {}: {}", file, e.getMessage());

@@ -2,6 +2,7 @@ package org.selfsup.data;
 
 import java.io.IOException;
 import java.io.Serializable;
+import org.selfsup.preprocess.ImageCodec;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +30,21 @@ public final class ImportOptions implements Serializable {
   public final Map<String, Integer> shards;
   public final boolean overwrite;
   public final BadRecordPolicy onBadRecord;
+  /** Images over this width x height are refused from their header (a bad input under onBadRecord). */
+  public final long maxImagePixels;
 
   public ImportOptions(String sourceDir, String outputDir, ImageFormat imageFormat,
       Map<String, Integer> limits, Map<String, Integer> shards, boolean overwrite,
       BadRecordPolicy onBadRecord) {
+    this(sourceDir, outputDir, imageFormat, limits, shards, overwrite, onBadRecord, ImageCodec.DEFAULT_MAX_PIXELS);
+  }
+
+  /** @throws org.selfsup.runtime.UserError when maxImagePixels is not positive */
+  public ImportOptions(String sourceDir, String outputDir, ImageFormat imageFormat,
+      Map<String, Integer> limits, Map<String, Integer> shards, boolean overwrite,
+      BadRecordPolicy onBadRecord, long maxImagePixels) {
+    ReadOptions.checkMaxImagePixels(maxImagePixels);
+    this.maxImagePixels = maxImagePixels;
     this.sourceDir = sourceDir;
     this.outputDir = outputDir;
     this.imageFormat = imageFormat;

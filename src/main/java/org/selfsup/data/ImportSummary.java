@@ -36,7 +36,8 @@ public final class ImportSummary {
       sb.append(String.format("  ignored %d files without a .jpg/.jpeg/.png name%n", ignoredFiles));
     }
     if (skipped > 0) {
-      sb.append(String.format("  SKIPPED %d undecodable images, e.g. %s%n", skipped, skippedExamples));
+      sb.append(String.format("  SKIPPED %d undecodable or oversized (--max_image_pixels) images, e.g. %s%n", skipped,
+          skippedExamples));
     }
     return sb.toString();
   }

@@ -2,12 +2,20 @@ package org.selfsup.data;
 
 import org.apache.spark.sql.Row;
 import org.selfsup.preprocess.Image;
+import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.ImageDecodeException;
+import org.selfsup.preprocess.ImageTooLargeException;
 import org.selfsup.preprocess.Preprocessing;
+import org.selfsup.preprocess.SpecNotApplicableException;
 
 /**
  * Runs a preprocessing spec on one dataset row, with a per-record seed (so a run is
  * repeatable however the data is partitioned) and errors that name the file and record.
+ *
+ * <p>Only what is wrong with the record's bytes is a bad record ({@link BadRecordException},
+ * which a consumer may skip): an image that does not decode, or one over the pixel limit. A spec
+ * that cannot apply to the image is a configuration error ({@link SpecNotApplicableException},
+ * never skipped); any other exception is a bug and passes through untouched.
  */
 public final class RecordImages {
   private RecordImages() {}
@@ -23,13 +31,27 @@ public final class RecordImages {
     return h ^ (h >>> 31);
   }
 
+  /** {@link #apply(Preprocessing, Row, long, long)} with {@link ImageCodec#DEFAULT_MAX_PIXELS}. */
   public static Image apply(Preprocessing spec, Row row, long runSeed) {
+    return apply(spec, row, runSeed, ImageCodec.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * @throws BadRecordException         kind UNDECODABLE_IMAGE or IMAGE_TOO_LARGE (over {@code maxPixels})
+   * @throws SpecNotApplicableException when an op of the spec cannot apply to this image
+   */
+  public static Image apply(Preprocessing spec, Row row, long runSeed, long maxPixels) {
     String file = row.getAs(SlimSchema.FILE);
     long record = row.<Long>getAs(SlimSchema.RECORD);
     try {
-      return spec.apply((byte[]) row.getAs(SlimSchema.IMAGE), seed(runSeed, file, record));
-    } catch (ImageDecodeException | IllegalArgumentException e) {
+      return spec.apply((byte[]) row.getAs(SlimSchema.IMAGE), seed(runSeed, file, record), maxPixels);
+    } catch (ImageTooLargeException e) {
+      throw BadRecordException.imageTooLarge(file, record, e.getMessage());
+    } catch (ImageDecodeException e) {
       throw BadRecordException.undecodableImage(file, record, e.getMessage());
+    } catch (SpecNotApplicableException e) {
+      throw new SpecNotApplicableException("record " + record + " in " + file + ": " + e.getMessage()
+          + " (a configuration error: choose a spec that fits the dataset's images)", e);
     }
   }
 }

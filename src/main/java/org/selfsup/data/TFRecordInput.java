@@ -36,6 +36,8 @@ public final class TFRecordInput implements Closeable {
   private final byte[] header = new byte[HEADER];
   private final byte[] footer = new byte[FOOTER];
   private long nextIndex;
+  /** Bytes of the (uncompressed) stream consumed so far. */
+  private long consumed;
   private long lastIndex = -1;
   private boolean finished;
   /** Set by readFully when the decompressor reported an early end of its stream. */
@@ -72,6 +74,11 @@ public final class TFRecordInput implements Closeable {
   /** The file name given at construction. */
   public String file() {
     return file;
+  }
+
+  /** Bytes of the record stream read so far (uncompressed bytes for a gzip file). */
+  public long bytesConsumed() {
+    return consumed;
   }
 
   /** 0-based index of the record last returned or last reported bad; -1 before the first. */
@@ -155,6 +162,7 @@ public final class TFRecordInput implements Closeable {
         return n;
       }
       n += r;
+      consumed += r;
     }
     return n;
   }

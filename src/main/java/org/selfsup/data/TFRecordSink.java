@@ -1,5 +1,6 @@
 package org.selfsup.data;
 
+import org.selfsup.runtime.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -58,11 +59,11 @@ public final class TFRecordSink {
   public static List<String> write(Dataset<Row> rows, String outputDir, String prefix, int numShards,
                    WriteOptions options) {
     if (numShards < 1 || numShards > 99999) {
-      throw new IllegalArgumentException("numShards must be in 1..99999, got " + numShards);
+      throw new UserError("numShards must be in 1..99999, got " + numShards);
     }
     if (prefix == null || prefix.isEmpty() || prefix.contains("/") || prefix.startsWith(".")
         || prefix.startsWith("_")) {
-      throw new IllegalArgumentException("bad shard prefix '" + prefix
+      throw new UserError("bad shard prefix '" + prefix
           + "': must be non-empty, without '/', not starting with '.' or '_'");
     }
     Configuration conf = rows.sparkSession().sparkContext().hadoopConfiguration();

@@ -17,6 +17,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.selfsup.runtime.UserError;
 import org.tensorflow.example.Example;
 
 import java.io.IOException;
@@ -40,14 +41,14 @@ public final class TFRecordSource {
   /**
    * @param pathsOrGlobs files, Hadoop globs or folders (a folder stands for its non-hidden files),
    *                     in any Hadoop scheme (file:, hdfs:, s3a:, gs:, ...)
-   * @throws IllegalArgumentException when an entry matches no file ("no TFRecord files match ...")
-   *                                  or SKIP is asked for without a counter
+   * @throws UserError                when an entry matches no file ("no TFRecord files match ...")
+   * @throws IllegalStateException     when SKIP is asked for without a counter
    * @throws BadRecordException       (inside Spark's exception; see {@link BadRecordException#findIn})
    *                                  on the first bad record under FAIL, when an action runs
    */
   public static Dataset<Row> read(SparkSession spark, List<String> pathsOrGlobs, ReadOptions options) {
     if (options.onBadRecord() == BadRecordPolicy.SKIP && options.counter() == null) {
-      throw new IllegalArgumentException("onBadRecord=SKIP needs a BadRecordCounter to report the skipped"
+      throw new IllegalStateException("onBadRecord=SKIP needs a BadRecordCounter to report the skipped"
           + " records: use ReadOptions.skipping(BadRecordCounter.create(spark))");
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -69,11 +70,11 @@ public final class TFRecordSource {
    * The files that the given paths / globs / folders stand for, fully qualified, sorted, without
    * duplicates.
    *
-   * @throws IllegalArgumentException "no TFRecord files match &lt;path&gt;" when one matches nothing
+   * @throws UserError "no TFRecord files match &lt;path&gt;" when one matches nothing
    */
   public static List<String> listFiles(Configuration conf, List<String> pathsOrGlobs) {
     if (pathsOrGlobs == null || pathsOrGlobs.isEmpty()) {
-      throw new IllegalArgumentException("no TFRecord paths given");
+      throw new UserError("no TFRecord paths given");
     }
     TreeSet<String> out = new TreeSet<>();
     for (String p : pathsOrGlobs) {
@@ -99,7 +100,7 @@ public final class TFRecordSource {
         throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
       }
       if (matched.isEmpty()) {
-        throw new IllegalArgumentException("no TFRecord files match " + p);
+        throw new UserError("no TFRecord files match " + p);
       }
       out.addAll(matched);
     }
@@ -180,6 +181,10 @@ public final class TFRecordSource {
             continue;
           }
         }
+        if (options.recordsPerFile() > 0 && input.lastIndex() + 1 >= options.recordsPerFile()) {
+          closeInput();
+          continue;
+        }
         byte[] payload;
         try {
           payload = input.next();
@@ -195,6 +200,7 @@ public final class TFRecordSource {
         try {
           Example ex = Example.parseFrom(payload);
           next = SlimSchema.toRow(ex, input.file(), record, options.labelOffset());
+          countRead();
           return;
         } catch (InvalidProtocolBufferException e) {
           bad(BadRecordException.notAnExample(input.file(), record, e));
@@ -214,6 +220,12 @@ public final class TFRecordSource {
       }
     }
 
+    private void countRead() {
+      if (options.counter() != null && !options.isRereading()) {
+        options.counter().read();
+      }
+    }
+
     private void bad(BadRecordException e) {
       boolean restLost = e.kind() != null && e.kind().losesRestOfFile();
       if (options.onBadRecord() == BadRecordPolicy.FAIL) {
@@ -221,11 +233,34 @@ public final class TFRecordSource {
         done = true;
         throw e;
       }
-      LOG.warn("skipping bad TFRecord: {}{}", e.getMessage(),
-          restLost ? "; rest of file skipped" : "");
-      options.counter().add(e);
+      if (!options.isRereading()) {
+        countRead();
+        options.counter().add(e);
+        if (restLost) {
+          long unread = bytesUnread(e.file());
+          options.counter().cutShort(e, unread);
+          LOG.warn("skipping bad TFRecord: {}; the rest of the file ({}) is not read", e.getMessage(),
+              unread >= 0 ? unread + " bytes" : "size unknown");
+        } else {
+          LOG.warn("skipping bad TFRecord: {}", e.getMessage());
+        }
+      }
       if (restLost) {
         closeInput();
+      }
+    }
+
+    /** For a plain file: its length less the bytes read; -1 when unknown (gzip, or no stat). */
+    private long bytesUnread(String file) {
+      if (input == null || input.isGzip() || file == null) {
+        return -1;
+      }
+      try {
+        Path p = new Path(file);
+        long length = HadoopFiles.of(p, conf).getFileStatus(p).getLen();
+        return Math.max(0, length - input.bytesConsumed());
+      } catch (IOException e) {
+        return -1;
       }
     }
 

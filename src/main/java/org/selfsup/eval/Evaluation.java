@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import static org.apache.spark.sql.functions.col;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -13,7 +12,6 @@ import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
-import org.selfsup.data.SlimSchema;
 import org.selfsup.data.TFRecordSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +48,7 @@ public final class Evaluation {
         FeatureExtractor.DEFAULT_MAX_FEATURES).withPatchGrid(patchGrid);
     Map<String, Dataset<Row>> out = new LinkedHashMap<>();
     for (String split : SPLITS) {
-      out.put(split, store(extractor.extract(records(split)), workdir, split));
+      out.put(split, store(extractor.extract(records(split), readOptions), workdir, split));
     }
     return out;
   }
@@ -59,22 +57,26 @@ public final class Evaluation {
   public Map<String, Dataset<Row>> pixelFeatures(String spec, String workdir) {
     Map<String, Dataset<Row>> out = new LinkedHashMap<>();
     for (String split : SPLITS) {
-      out.put(split, store(RawPixelFeatures.extract(records(split), spec), workdir, split));
+      out.put(split, store(RawPixelFeatures.extract(records(split), spec, readOptions), workdir, split));
     }
     return out;
   }
 
+  /** The probe's report, with what happened to the records read for the features (when counted). */
   public ProbeReport probe(Map<String, Dataset<Row>> features, List<String> columns, LinearProbe probe) {
-    return probe.run(features.get("train"), features.get("val"), features.get("test"), columns);
+    ProbeReport report = probe.run(features.get("train"), features.get("val"), features.get("test"), columns);
+    return readOptions.counter() == null ? report : report.withRecords(readOptions.counter().snapshot());
   }
 
   private Dataset<Row> records(String split) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<String> files = layout.files(conf, datasetDir, split);
-    Dataset<Row> rows = TFRecordSource.read(spark, new ArrayList<>(files), readOptions);
     Integer limit = limits.get(split);
-    // the first ceil(N / shards) records of every shard: the same rows in every run, all classes
-    return limit == null ? rows : rows.where(col(SlimSchema.RECORD).lt((limit + files.size() - 1) / files.size()));
+    // the first ceil(N / shards) records of every shard: the same rows in every run, all classes;
+    // the reader stops there, so the rest is neither read nor counted
+    ReadOptions options = limit == null ? readOptions
+        : readOptions.withRecordsPerFile((limit + files.size() - 1) / files.size());
+    return TFRecordSource.read(spark, new ArrayList<>(files), options);
   }
 
   /** Extracts once (to Parquet), then reads back: the probe's several passes reuse the features. */

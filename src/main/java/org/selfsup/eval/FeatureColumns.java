@@ -1,5 +1,6 @@
 package org.selfsup.eval;
 
+import org.selfsup.runtime.UserError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -33,11 +34,11 @@ public final class FeatureColumns {
     Set<String> seen = new HashSet<>();
     for (String c : vectorColumns) {
       if (RESERVED.contains(c)) {
-        throw new IllegalArgumentException("feature column name '" + c + "' clashes with a reserved column ("
+        throw new UserError("feature column name '" + c + "' clashes with a reserved column ("
             + String.join(", ", RESERVED) + ")");
       }
       if (!seen.add(c)) {
-        throw new IllegalArgumentException("feature column '" + c + "' is requested twice");
+        throw new UserError("feature column '" + c + "' is requested twice");
       }
       fields.add(DataTypes.createStructField(c, SQLDataTypes.VectorType(), false));
     }

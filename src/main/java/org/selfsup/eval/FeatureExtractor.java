@@ -1,5 +1,6 @@
 package org.selfsup.eval;
 
+import org.selfsup.runtime.UserError;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.selfsup.data.BadRecordException;
+import org.selfsup.data.ReadOptions;
 import org.selfsup.data.RecordImages;
 import org.selfsup.data.SlimSchema;
 import org.selfsup.preprocess.Image;
@@ -89,26 +92,26 @@ public final class FeatureExtractor implements Serializable {
    * @param endpointToVertex endpoint name → graph vertex name; null means endpoints are vertex names
    * @param endpoints        the endpoints to extract, in output column order
    * @param evalSpec         preprocessing spec starting with decode and ending in a fixed size
-   * @throws IllegalArgumentException for an unknown endpoint (listing the valid ones), a vertex the
+   * @throws UserError for an unknown endpoint (listing the valid ones), a vertex the
    *                                  model lacks, a bad spec, or non-positive sizes
    */
   public static FeatureExtractor create(SparkSession spark, ComputationGraph model,
       Map<String, String> endpointToVertex, List<String> endpoints, String evalSpec, int batchSize,
       int maxFeatures) {
     if (batchSize <= 0 || maxFeatures <= 0) {
-      throw new IllegalArgumentException("batchSize and maxFeatures must be positive, got " + batchSize
+      throw new UserError("batchSize and maxFeatures must be positive, got " + batchSize
           + " and " + maxFeatures);
     }
     if (endpoints == null || endpoints.isEmpty()) {
-      throw new IllegalArgumentException("no endpoints requested");
+      throw new UserError("no endpoints requested");
     }
     if (model.getNumInputArrays() != 1) {
-      throw new IllegalArgumentException("the model has " + model.getNumInputArrays()
+      throw new UserError("the model has " + model.getNumInputArrays()
           + " inputs; feature extraction needs a single image input");
     }
     Preprocessing p = Preprocessing.parse(evalSpec);
     if (!p.startsWithDecode()) {
-      throw new IllegalArgumentException("eval spec '" + evalSpec + "' must start with decode");
+      throw new UserError("eval spec '" + evalSpec + "' must start with decode");
     }
     Set<String> modelVertices = new TreeSet<>();
     for (GraphVertex v : model.getVertices()) {
@@ -125,11 +128,11 @@ public final class FeatureExtractor implements Serializable {
     for (String e : endpoints) {
       String v = mapping.get(e);
       if (v == null) {
-        throw new IllegalArgumentException("unknown endpoint '" + e + "'; valid endpoints: "
+        throw new UserError("unknown endpoint '" + e + "'; valid endpoints: "
             + String.join(", ", new TreeSet<>(mapping.keySet())));
       }
       if (!modelVertices.contains(v)) {
-        throw new IllegalArgumentException("endpoint '" + e + "' names vertex '" + v
+        throw new UserError("endpoint '" + e + "' names vertex '" + v
             + "', which the model does not have; its vertices: " + String.join(", ", modelVertices));
       }
       vs.add(v);
@@ -156,10 +159,19 @@ public final class FeatureExtractor implements Serializable {
    * file, record and one vector column per endpoint, row order kept within each partition. Lazy.
    */
   public Dataset<Row> extract(Dataset<Row> records) {
+    return extract(records, ReadOptions.defaults());
+  }
+
+  /**
+   * As {@link #extract(Dataset)}; an image that does not decode or is over
+   * {@link ReadOptions#maxImagePixels()} is failed on or skipped and counted as {@code options}
+   * say, and each row of features counts as a record used.
+   */
+  public Dataset<Row> extract(Dataset<Row> records, ReadOptions options) {
     JavaRDD<Row> rows = records
         .select(SlimSchema.IMAGE, SlimSchema.LABEL, SlimSchema.FILE, SlimSchema.RECORD)
         .javaRDD()
-        .mapPartitions(new ExtractPartition(this));
+        .mapPartitions(new ExtractPartition(this, options));
     return records.sparkSession().createDataFrame(rows, FeatureColumns.schema(endpoints));
   }
 
@@ -247,7 +259,7 @@ public final class FeatureExtractor implements Serializable {
           }
         }
       } else {
-        throw new IllegalArgumentException("endpoint '" + endpoints.get(e) + "' (vertex " + vertices.get(e)
+        throw new UserError("endpoint '" + endpoints.get(e) + "' (vertex " + vertices.get(e)
             + ") has activations of shape " + Arrays.toString(shape)
             + "; only [N,C] vectors and [N,C,H,W] maps are supported");
       }
@@ -277,9 +289,11 @@ public final class FeatureExtractor implements Serializable {
   private static final class ExtractPartition implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
     private final FeatureExtractor x;
+    private final ReadOptions options;
 
-    ExtractPartition(FeatureExtractor x) {
+    ExtractPartition(FeatureExtractor x, ReadOptions options) {
       this.x = x;
+      this.options = options;
     }
 
     @Override
@@ -295,11 +309,10 @@ public final class FeatureExtractor implements Serializable {
           }
           pending.clear();
           next = 0;
-          if (!rows.hasNext()) {
-            return false;
+          while (pending.isEmpty() && rows.hasNext()) {
+            runBatch();
           }
-          runBatch();
-          return true;
+          return !pending.isEmpty();
         }
 
         @Override
@@ -315,10 +328,21 @@ public final class FeatureExtractor implements Serializable {
           List<Image> images = new ArrayList<>(x.batchSize);
           while (in.size() < x.batchSize && rows.hasNext()) {
             Row r = rows.next();
+            Image img;
+            try {
+              img = RecordImages.apply(x.spec, r, FeatureColumns.EVAL_SEED, options.maxImagePixels());
+            } catch (BadRecordException e) {
+              options.skipOrThrow(e);
+              continue;
+            }
             in.add(r);
-            images.add(RecordImages.apply(x.spec, r, FeatureColumns.EVAL_SEED));
+            images.add(img);
+          }
+          if (in.isEmpty()) {
+            return;
           }
           Vector[][] f = x.features(images);
+          options.used(in.size());
           for (int i = 0; i < in.size(); i++) {
             Row r = in.get(i);
             Object[] values = new Object[3 + f[i].length];

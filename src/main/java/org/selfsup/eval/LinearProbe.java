@@ -1,5 +1,6 @@
 package org.selfsup.eval;
 
+import org.selfsup.runtime.UserError;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
@@ -51,15 +52,15 @@ public final class LinearProbe {
 
   public LinearProbe(double[] regParams, int maxIter) {
     if (regParams == null || regParams.length == 0) {
-      throw new IllegalArgumentException("the regParam grid is empty");
+      throw new UserError("the regParam grid is empty");
     }
     for (double r : regParams) {
       if (!(r >= 0)) {
-        throw new IllegalArgumentException("regParam must be >= 0, got " + r);
+        throw new UserError("regParam must be >= 0, got " + r);
       }
     }
     if (maxIter <= 0) {
-      throw new IllegalArgumentException("maxIter must be positive, got " + maxIter);
+      throw new UserError("maxIter must be positive, got " + maxIter);
     }
     this.regParams = regParams.clone();
     this.maxIter = maxIter;
@@ -70,7 +71,7 @@ public final class LinearProbe {
    * One column at a time is read and cached (label + that column), then released: caching every
    * endpoint at once held ~5 GB of doubles for 57,500 training rows and ran a 6 GB driver out of heap.
    *
-   * @throws IllegalArgumentException when a split has no rows (naming it) or lacks a column
+   * @throws UserError when a split has no rows (naming it) or lacks a column
    */
   public ProbeReport run(Dataset<Row> train, Dataset<Row> val, Dataset<Row> test, List<String> featureColumns) {
     if (featureColumns == null || featureColumns.isEmpty()) {
@@ -188,7 +189,7 @@ public final class LinearProbe {
   private static long nonEmpty(String split, Dataset<Row> df) {
     long n = df.count();
     if (n == 0) {
-      throw new IllegalArgumentException("the " + split + " split has no rows; the linear probe needs train, val"
+      throw new UserError("the " + split + " split has no rows; the linear probe needs train, val"
           + " and test rows");
     }
     return n;

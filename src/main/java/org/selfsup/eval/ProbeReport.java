@@ -1,6 +1,8 @@
 package org.selfsup.eval;
 
+import org.selfsup.runtime.UserError;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.selfsup.data.BadRecordSummary;
 
 /**
  * The linear-probe results, one entry per feature column. Accuracies are fractions in [0, 1];
@@ -55,14 +58,32 @@ public final class ProbeReport {
   @JsonProperty private final long valRows;
   @JsonProperty private final long testRows;
   @JsonProperty private final List<Entry> endpoints;
+  /** What happened to the records read for the features; absent when not counted. */
+  @JsonProperty @JsonInclude(JsonInclude.Include.NON_NULL) private final BadRecordSummary records;
+
+  public ProbeReport(long trainRows, long valRows, long testRows, List<Entry> endpoints) {
+    this(trainRows, valRows, testRows, endpoints, null);
+  }
 
   @JsonCreator
   public ProbeReport(@JsonProperty("trainRows") long trainRows, @JsonProperty("valRows") long valRows,
-      @JsonProperty("testRows") long testRows, @JsonProperty("endpoints") List<Entry> endpoints) {
+      @JsonProperty("testRows") long testRows, @JsonProperty("endpoints") List<Entry> endpoints,
+      @JsonProperty("records") BadRecordSummary records) {
     this.trainRows = trainRows;
     this.valRows = valRows;
     this.testRows = testRows;
     this.endpoints = Collections.unmodifiableList(new ArrayList<>(endpoints));
+    this.records = records;
+  }
+
+  /** This report with the record counts of the run. */
+  public ProbeReport withRecords(BadRecordSummary summary) {
+    return new ProbeReport(trainRows, valRows, testRows, endpoints, summary);
+  }
+
+  /** Records read, used, skipped and shards cut short; null when not counted. */
+  public BadRecordSummary records() {
+    return records;
   }
 
   public long trainRows() {
@@ -81,7 +102,7 @@ public final class ProbeReport {
     return endpoints;
   }
 
-  /** The entry of one endpoint; IllegalArgumentException when there is none. */
+  /** The entry of one endpoint; UserError when there is none. */
   public Entry endpoint(String name) {
     for (Entry e : endpoints) {
       if (e.endpoint.equals(name)) {
@@ -90,7 +111,7 @@ public final class ProbeReport {
     }
     List<String> names = new ArrayList<>();
     endpoints.forEach(e -> names.add(e.endpoint));
-    throw new IllegalArgumentException("no endpoint '" + name + "' in the report; it has: " + String.join(", ", names));
+    throw new UserError("no endpoint '" + name + "' in the report; it has: " + String.join(", ", names));
   }
 
   public String toJson() {
@@ -101,12 +122,12 @@ public final class ProbeReport {
     }
   }
 
-  /** @throws IllegalArgumentException when the text is not a report */
+  /** @throws UserError when the text is not a report */
   public static ProbeReport fromJson(String json) {
     try {
       return JSON.readValue(json, ProbeReport.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a probe report: " + e.getOriginalMessage());
+      throw new UserError("not a probe report: " + e.getOriginalMessage());
     }
   }
 

@@ -191,7 +191,7 @@ public final class ColorOps {
    */
   public static Image colorDistort(Image in, SplittableRandom rng) {
     if (in.channels() != 3) {
-      throw new IllegalArgumentException("color_distort needs a 3-channel RGB image, got "
+      throw new SpecNotApplicableException("color_distort needs a 3-channel RGB image, got "
           + in.channels() + " channels");
     }
     float[] src = in.data();

@@ -87,7 +87,7 @@ public final class ImageOps {
   public static Image crop(Image in, int top, int left, int h, int w) {
     if (h <= 0 || w <= 0 || top < 0 || left < 0 || top + h > in.height()
         || left + w > in.width()) {
-      throw new IllegalArgumentException("crop " + h + "x" + w + " at (" + top + ", " + left
+      throw new SpecNotApplicableException("crop " + h + "x" + w + " at (" + top + ", " + left
           + ") does not fit in a " + in.height() + "x" + in.width() + " image");
     }
     if (h == in.height() && w == in.width()) {
@@ -106,7 +106,7 @@ public final class ImageOps {
   /** Central crop like tf: offsets {@code (H - h) / 2}, {@code (W - w) / 2} (integer division). */
   public static Image centralCrop(Image in, int h, int w) {
     if (h > in.height() || w > in.width()) {
-      throw new IllegalArgumentException("central_crop(" + h + ", " + w + ") needs an image of at"
+      throw new SpecNotApplicableException("central_crop(" + h + ", " + w + ") needs an image of at"
           + " least " + h + "x" + w + ", got " + in.height() + "x" + in.width());
     }
     return crop(in, (in.height() - h) / 2, (in.width() - w) / 2, h, w);

@@ -1,5 +1,6 @@
 package org.selfsup.preprocess;
 
+import org.selfsup.runtime.UserError;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -105,19 +106,19 @@ public final class OpRegistry {
   static ImageOp create(SpecParser.ParsedOp op, String spec) {
     Entry e = OPS.get(op.name);
     if (e == null) {
-      throw new IllegalArgumentException("unknown preprocessing op '" + op.name + "' in spec '"
+      throw new UserError("unknown preprocessing op '" + op.name + "' in spec '"
           + spec + "'; known ops: " + String.join(", ", OPS.keySet()));
     }
     String got = op.rawArgs == null ? "no arguments" : "'(" + op.rawArgs + ")'";
     if (op.args == null) {
-      throw new IllegalArgumentException("op '" + op.name + "' expects " + e.expects + ", got "
+      throw new UserError("op '" + op.name + "' expects " + e.expects + ", got "
           + got + " in spec '" + spec + "'");
     }
     try {
       return e.factory.create(op.args);
     } catch (SpecParser.BadArgs | IllegalArgumentException ex) {
       String detail = ex.getMessage() == null ? "" : " (" + ex.getMessage() + ")";
-      throw new IllegalArgumentException("op '" + op.name + "' expects " + e.expects + ", got "
+      throw new UserError("op '" + op.name + "' expects " + e.expects + ", got "
           + got + " in spec '" + spec + "'" + detail, ex);
     }
   }

@@ -107,7 +107,7 @@ final class Ops {
     @Override
     public Image apply(Image in, SplittableRandom rng) {
       if (h > in.height() || w > in.width()) {
-        throw new IllegalArgumentException("random_crop(" + h + ", " + w + ") needs an image of at"
+        throw new SpecNotApplicableException("random_crop(" + h + ", " + w + ") needs an image of at"
             + " least " + h + "x" + w + ", got " + in.height() + "x" + in.width());
       }
       int top = rng.nextInt(in.height() - h + 1);

@@ -53,7 +53,7 @@ public final class PatchGrid implements Serializable {
     int cellH = height / cells;
     int cellW = width / cells;
     if (cellH < patch || cellW < patch) {
-      throw new IllegalArgumentException(String.format(
+      throw new SpecNotApplicableException(String.format(
           "a %dx%d grid of %d px patches needs an image of at least %dx%d, got %dx%d",
           cells, cells, patch, cells * patch, cells * patch, height, width));
     }
@@ -81,7 +81,7 @@ public final class PatchGrid implements Serializable {
   /** The n×n tiles of a mosaic, row-major. */
   public static List<Image> tiles(Image mosaic, int cells) {
     if (mosaic.height() % cells != 0 || mosaic.width() % cells != 0 || mosaic.height() != mosaic.width()) {
-      throw new IllegalArgumentException(String.format(
+      throw new SpecNotApplicableException(String.format(
           "a %dx%d image is not a mosaic of %dx%d square tiles; the spec must end in patch_grid(%d, size)",
           mosaic.height(), mosaic.width(), cells, cells, cells));
     }

@@ -1,6 +1,7 @@
 package org.selfsup.preprocess;
 
 import java.io.IOException;
+import org.selfsup.runtime.UserError;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -20,13 +21,14 @@ public final class Preprocessing implements Serializable {
   private final String spec;
   private transient int decodeChannels; // 0 when the spec does not start with decode
   private transient ImageOp[] ops; // the ops after decode
+  private transient String[] opTexts; // how each op of ops reads in the spec, for messages
 
   private Preprocessing(String spec) {
     this.spec = spec;
     build();
   }
 
-  /** Parses a spec; throws IllegalArgumentException with a one-line reason. */
+  /** Parses a spec; throws {@link UserError} with a one-line reason. */
   public static Preprocessing parse(String spec) {
     return new Preprocessing(spec);
   }
@@ -34,20 +36,24 @@ public final class Preprocessing implements Serializable {
   private void build() {
     List<SpecParser.ParsedOp> parsed = SpecParser.parse(spec);
     List<ImageOp> list = new ArrayList<>(parsed.size());
+    List<String> texts = new ArrayList<>(parsed.size());
     int channels = 0;
     for (int i = 0; i < parsed.size(); i++) {
       ImageOp op = OpRegistry.create(parsed.get(i), spec);
       if (op instanceof Ops.Decode) {
         if (i != 0) {
-          throw new IllegalArgumentException("op 'decode' must come first in spec '" + spec + "'");
+          throw new UserError("op 'decode' must come first in spec '" + spec + "'");
         }
         channels = ((Ops.Decode) op).channels;
       } else {
         list.add(op);
+        SpecParser.ParsedOp p = parsed.get(i);
+        texts.add(p.rawArgs == null ? p.name : p.name + "(" + p.rawArgs + ")");
       }
     }
     this.decodeChannels = channels;
     this.ops = list.toArray(new ImageOp[0]);
+    this.opTexts = texts.toArray(new String[0]);
   }
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -63,13 +69,28 @@ public final class Preprocessing implements Serializable {
     return decodeChannels != 0;
   }
 
-  /** Decodes and applies the ops; the spec must start with decode. */
+  /**
+   * Decodes (refusing images over {@link ImageCodec#DEFAULT_MAX_PIXELS}) and applies the ops; the
+   * spec must start with decode.
+   */
   public Image apply(byte[] encoded, long seed) {
+    return apply(encoded, seed, ImageCodec.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Decodes and applies the ops; the spec must start with decode.
+   *
+   * @param maxPixels the largest width x height decoded; a larger image is refused from its header
+   * @throws ImageTooLargeException     when the header declares more than {@code maxPixels} pixels
+   * @throws ImageDecodeException       when the bytes are not a decodable image
+   * @throws SpecNotApplicableException when an op cannot apply to the decoded image's size
+   */
+  public Image apply(byte[] encoded, long seed, long maxPixels) {
     if (decodeChannels == 0) {
       throw new IllegalStateException("spec '" + spec + "' does not start with decode; use"
           + " apply(Image, seed) for decoded images");
     }
-    return run(ImageCodec.decode(encoded, decodeChannels), seed);
+    return run(ImageCodec.decode(encoded, decodeChannels, maxPixels), seed);
   }
 
   /** Applies the ops to an already decoded image (a leading decode is skipped). */
@@ -83,8 +104,14 @@ public final class Preprocessing implements Serializable {
   private Image run(Image img, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     Image out = img;
-    for (ImageOp op : ops) {
-      out = op.apply(out, rng);
+    for (int i = 0; i < ops.length; i++) {
+      try {
+        out = ops[i].apply(out, rng);
+      } catch (SpecNotApplicableException e) {
+        throw new SpecNotApplicableException(String.format("op '%s' of spec '%s' cannot apply to the %dx%dx%d image"
+            + " it gets (decoded %dx%dx%d): %s", opTexts[i], spec, out.height(), out.width(), out.channels(),
+            img.height(), img.width(), img.channels(), e.getMessage()), e);
+      }
     }
     return out;
   }

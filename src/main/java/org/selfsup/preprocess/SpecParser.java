@@ -1,5 +1,6 @@
 package org.selfsup.preprocess;
 
+import org.selfsup.runtime.UserError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -84,14 +85,14 @@ final class SpecParser {
 
   static List<ParsedOp> parse(String spec) {
     if (spec == null || spec.trim().isEmpty()) {
-      throw new IllegalArgumentException("empty preprocessing spec; expected ops separated by '|',"
+      throw new UserError("empty preprocessing spec; expected ops separated by '|',"
           + " e.g. 'decode|resize(224)|value_range(-1,1)'");
     }
     String[] parts = spec.split("\\|", -1);
     List<ParsedOp> ops = new ArrayList<>(parts.length);
     for (int i = 0; i < parts.length; i++) {
       if (parts[i].trim().isEmpty()) {
-        throw new IllegalArgumentException("empty op at position " + (i + 1) + " in spec '" + spec
+        throw new UserError("empty op at position " + (i + 1) + " in spec '" + spec
             + "'");
       }
       ops.add(parseOp(parts[i], spec));
@@ -103,7 +104,7 @@ final class SpecParser {
     String t = text.trim();
     Matcher m = OP.matcher(t);
     if (!m.matches()) {
-      throw new IllegalArgumentException("malformed op '" + t + "' in spec '" + spec
+      throw new UserError("malformed op '" + t + "' in spec '" + spec
           + "'; expected name or name(arg, ...)");
     }
     String name = m.group(1);

@@ -1,5 +1,6 @@
 package org.selfsup.tasks;
 
+import org.selfsup.runtime.UserError;
 import java.io.Serializable;
 import org.selfsup.runtime.UserError;
 

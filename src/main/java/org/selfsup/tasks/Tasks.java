@@ -1,5 +1,6 @@
 package org.selfsup.tasks;
 
+import org.selfsup.runtime.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;

@@ -19,6 +19,7 @@ import org.selfsup.data.RecordImages;
 import org.selfsup.data.SlimSchema;
 import org.selfsup.data.TFRecordSource;
 import org.selfsup.preprocess.Image;
+import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.tasks.ImageBatch;
@@ -40,19 +41,29 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
   private final int numOutputs;
   private final long seed;
   private final int shuffleBuffer;
-  private final BadRecordPolicy onBadRecord;
-  private final BadRecordCounter badRecords;
+  private final ReadOptions readOptions;
 
+  /** As the constructor with ReadOptions, with the default image size limit. */
   public ExampleBatcher(Task task, String spec, int imagesPerBatch, int numOutputs, long seed, int shuffleBuffer,
       BadRecordPolicy onBadRecord, BadRecordCounter badRecords) {
+    this(task, spec, imagesPerBatch, numOutputs, seed, shuffleBuffer,
+        ReadOptions.defaults().withOnBadRecord(onBadRecord).withCounter(badRecords));
+  }
+
+  /**
+   * @param readOptions what to do with a record whose image does not decode or is over
+   *                    {@link ReadOptions#maxImagePixels()} (fail, or skip and count), and where
+   *                    to count each record turned into examples as used
+   */
+  public ExampleBatcher(Task task, String spec, int imagesPerBatch, int numOutputs, long seed, int shuffleBuffer,
+      ReadOptions readOptions) {
     this.task = task;
     this.spec = spec;
     this.imagesPerBatch = imagesPerBatch;
     this.numOutputs = numOutputs;
     this.seed = seed;
     this.shuffleBuffer = shuffleBuffer;
-    this.onBadRecord = onBadRecord;
-    this.badRecords = badRecords;
+    this.readOptions = readOptions;
   }
 
   @Override
@@ -69,14 +80,12 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
         while (images < imagesPerBatch && shuffled.hasNext()) {
           Row row = shuffled.next();
           try {
-            examples.addAll(examplesOf(task, preprocessing, row, seed, images));
+            examples.addAll(examplesOf(task, preprocessing, row, seed, images, readOptions.maxImagePixels()));
           } catch (BadRecordException e) {
-            if (onBadRecord == BadRecordPolicy.FAIL) {
-              throw e;
-            }
-            badRecords.add(e);
+            readOptions.skipOrThrow(e);
             continue;
           }
+          readOptions.used(1);
           images++;
         }
         return examples.isEmpty() ? null : toDataSet(examples, numOutputs);
@@ -104,10 +113,16 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
    * record's own seed, so one-copy tasks see exactly {@link RecordImages#apply}'s image).
    */
   public static List<TaskExample> examplesOf(Task task, Preprocessing preprocessing, Row row, long seed, int indexInBatch) {
+    return examplesOf(task, preprocessing, row, seed, indexInBatch, ImageCodec.DEFAULT_MAX_PIXELS);
+  }
+
+  /** As {@link #examplesOf(Task, Preprocessing, Row, long, int)}, refusing images over {@code maxPixels}. */
+  public static List<TaskExample> examplesOf(Task task, Preprocessing preprocessing, Row row, long seed, int indexInBatch,
+      long maxPixels) {
     int copies = task.copiesPerImage();
     List<Image> images = new ArrayList<>(copies);
     for (int c = 0; c < copies; c++) {
-      images.add(RecordImages.apply(preprocessing, row, seed + c * COPY_SEED_STRIDE));
+      images.add(RecordImages.apply(preprocessing, row, seed + c * COPY_SEED_STRIDE, maxPixels));
     }
     String file = row.getAs(SlimSchema.FILE);
     long record = row.<Long>getAs(SlimSchema.RECORD);
@@ -115,14 +130,26 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
     return task.examples(images, label, indexInBatch, new SplittableRandom(RecordImages.seed(seed + 1, file, record)));
   }
 
-  /** The examples of a file's first images as one DataSet, read on the driver; null without examples. */
+  /**
+   * The examples of a file's first images as one DataSet, read on the driver; null without examples.
+   * A second look at records the training pass reads and counts: bad ones are skipped (under SKIP)
+   * without being counted again.
+   */
   static DataSet firstImages(SparkSession spark, String file, int images, Task task, String spec, long seed,
       int numOutputs, ReadOptions readOptions) {
-    List<Row> rows = TFRecordSource.read(spark, List.of(file), readOptions).limit(images).collectAsList();
+    List<Row> rows = TFRecordSource.read(spark, List.of(file), readOptions.rereading()).limit(images).collectAsList();
     Preprocessing preprocessing = Preprocessing.parse(spec);
     List<TaskExample> examples = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      examples.addAll(examplesOf(task, preprocessing, rows.get(i), seed, i));
+    int index = 0;
+    for (Row row : rows) {
+      try {
+        examples.addAll(examplesOf(task, preprocessing, row, seed, index, readOptions.maxImagePixels()));
+        index++;
+      } catch (BadRecordException e) {
+        if (readOptions.onBadRecord() == BadRecordPolicy.FAIL) {
+          throw e;
+        }
+      }
     }
     return examples.isEmpty() ? null : toDataSet(examples, numOutputs);
   }

@@ -149,7 +149,8 @@ class CommandLineTest {
     Run skip = run("inspect", "--dataset_dir", copy.toString(), "--num_images", "0", "--on_bad_record", "skip");
     assertEquals(0, skip.code, skip.err);
     assertTrue(skip.out.matches("(?s).*trainval\\s+999 records.*"), skip.out);
-    assertTrue(skip.out.contains("SKIPPED: 1 bad record skipped (DATA_CRC=1)"), skip.out);
+    assertTrue(skip.out.contains("records: 1500 read, 1499 used, 1 skipped (DATA_CRC=1); e.g. corrupt data in record "),
+        skip.out);
   }
 
   @Test

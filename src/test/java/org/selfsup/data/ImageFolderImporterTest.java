@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.selfsup.TestSpark;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.ImageCodec;
-import org.selfsup.preprocess.ImageDecodeException;
 
 /** Imports a tree of real photos (src/test/resources/photos) laid out as class folders. */
 class ImageFolderImporterTest {
@@ -103,7 +102,7 @@ class ImageFolderImporterTest {
     Path broken = root.resolve("b").resolve("zz-broken.jpg");
     Files.write(broken, truncated);
 
-    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageFolderImporter.run(spark,
+    org.selfsup.runtime.UserError e = assertThrows(org.selfsup.runtime.UserError.class, () -> ImageFolderImporter.run(spark,
         new ImportOptions(root.toString(), tmp.resolve("out1").toString(), ImageFormat.PNG,
             Collections.emptyMap(), Collections.emptyMap(), false, BadRecordPolicy.FAIL)));
     assertTrue(e.getMessage().contains("zz-broken.jpg"), e.getMessage());
@@ -141,5 +140,21 @@ class ImageFolderImporterTest {
         new ImportOptions(tmp.resolve("nope").toString(), tmp.resolve("out").toString(), ImageFormat.PNG,
             Collections.emptyMap(), Collections.emptyMap(), false, BadRecordPolicy.FAIL)));
     assertTrue(e.getMessage().contains("nope"), e.getMessage());
+  }
+
+  @Test
+  void aPngBombIsRefusedFromItsHeaderNamedOrSkipped(@TempDir Path tmp) throws Exception {
+    Path root = tree(tmp);
+    Files.write(root.resolve("b").resolve("bomb.png"), BadDatasets.bombPng(20000, 20000));
+    org.selfsup.runtime.UserError e = assertThrows(org.selfsup.runtime.UserError.class, () -> ImageFolderImporter.run(spark,
+        new ImportOptions(root.toString(), tmp.resolve("fail").toString(), ImageFormat.PNG, Collections.emptyMap(),
+            Collections.emptyMap(), false, BadRecordPolicy.FAIL)));
+    assertTrue(e.getMessage().startsWith("cannot import ") && e.getMessage().contains("b/bomb.png: PNG of 20000x20000"
+        + " = 400000000 pixels exceeds --max_image_pixels=64000000"), e.getMessage());
+    ImportSummary skip = ImageFolderImporter.run(spark, new ImportOptions(root.toString(),
+        tmp.resolve("skip").toString(), ImageFormat.PNG, Collections.emptyMap(), Collections.emptyMap(), false,
+        BadRecordPolicy.SKIP));
+    assertEquals(1, skip.skipped);
+    assertEquals(photos.size(), readBack(tmp.resolve("skip")).size());
   }
 }

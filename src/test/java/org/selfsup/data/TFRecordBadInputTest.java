@@ -136,8 +136,21 @@ class TFRecordBadInputTest {
     assertEquals(1, WARNINGS.size(), WARNINGS.toString());
     assertTrue(WARNINGS.get(0).startsWith("WARN "), WARNINGS.get(0));
     assertTrue(WARNINGS.get(0).contains(b.getMessage()), WARNINGS.get(0));
-    assertEquals(kind.losesRestOfFile(), WARNINGS.get(0).endsWith("rest of file skipped"), WARNINGS.get(0));
+    assertEquals(kind.losesRestOfFile(), WARNINGS.get(0).endsWith("is not read"), WARNINGS.get(0));
     assertFalse(WARNINGS_WITH_TRACE.get(0), "no stack trace");
+    // every record met is counted as read: the good rows and the bad one
+    assertEquals(rows.size() + 1, counter.recordsRead(), counter.summary());
+    if (kind.losesRestOfFile()) {
+      assertEquals(1, counter.shardsCutShort().size(), counter.summary());
+      ShardCutShort cut = counter.shardsCutShort().get(0);
+      assertEquals(badFile, cut.file());
+      assertEquals(badRecord, cut.record());
+      assertEquals(kind, cut.kind());
+      assertTrue(counter.summary().contains("1 shard cut short: train-00001-of-00002 at record " + badRecord),
+          counter.summary());
+    } else {
+      assertTrue(counter.shardsCutShort().isEmpty(), counter.summary());
+    }
   }
 
   private static Set<Long> range(long from, long to) {
@@ -225,6 +238,8 @@ class TFRecordBadInputTest {
         + counter.samples().get(0));
     assertEquals(bad, e.file());
     assertEquals(10 + e.record(), n, "all records before the cut are returned");
+    assertEquals(-1, counter.shardsCutShort().get(0).bytesUnread(), "unknown for a gzip file");
+    assertEquals(e.record(), counter.shardsCutShort().get(0).record());
   }
 
   @Test
@@ -242,7 +257,8 @@ class TFRecordBadInputTest {
     assertEquals(3, counter.total());
     assertEquals(2, counter.count(BadRecordKind.MISSING_KEY));
     assertEquals(1, counter.count(BadRecordKind.DATA_CRC));
-    assertEquals("3 bad records skipped (DATA_CRC=1, MISSING_KEY=2)", counter.summary());
+    assertTrue(counter.summary().startsWith("records: 20 read, 3 skipped (DATA_CRC=1, MISSING_KEY=2); e.g. corrupt data in record 8 in "),
+        counter.summary());
     assertEquals(3, counter.samples().size());
     List<String> records = new ArrayList<>();
     for (String s : counter.samples()) {
@@ -251,5 +267,50 @@ class TFRecordBadInputTest {
     }
     Collections.sort(records);
     assertEquals(Arrays.asList("1", "5", "8"), records);
+  }
+
+  @Test
+  void aLengthHeaderCutShortsTheShardWithTheBytesLeftUnread() {
+    TestData.Framed f = TestData.frame(TestData.examples(10, 10));
+    byte[] b = f.bytes.clone();
+    b[f.offsets.get(6)] ^= 0x01; // record 6's length no longer matches its CRC
+    String bad = folder("cutshort", b);
+    BadRecordCounter counter = BadRecordCounter.create(spark);
+    List<Row> rows = TFRecordSource.read(spark, glob(bad), ReadOptions.skipping(counter)).collectAsList();
+    assertEquals(10 + 6, rows.size());
+    assertEquals(10 + 7, counter.recordsRead());
+    ShardCutShort cut = counter.shardsCutShort().get(0);
+    assertEquals(6, cut.record());
+    assertEquals(BadRecordKind.LENGTH_CRC, cut.kind());
+    assertEquals(b.length - (f.offsets.get(6) + 12), cut.bytesUnread(), "all after record 6's header");
+  }
+
+  @Test
+  void recordsPerFileStopsTheReaderAndTheCount() {
+    String dir = folder("limited", TestData.frame(TestData.examples(10, 10)).bytes);
+    BadRecordCounter counter = BadRecordCounter.create(spark);
+    List<Row> rows = TFRecordSource.read(spark, glob(dir), ReadOptions.skipping(counter).withRecordsPerFile(3))
+        .collectAsList();
+    assertEquals(6, rows.size());
+    for (Row r : rows) {
+      assertTrue(r.<Long>getAs("record") < 3, r.toString());
+    }
+    assertEquals(6, counter.recordsRead());
+  }
+
+  @Test
+  void aSecondPassNeitherLogsNorCountsTheReadersBadRecordsAgain() {
+    TestData.Framed f = TestData.frame(TestData.examples(10, 10));
+    byte[] b = f.bytes.clone();
+    b[f.payload(3) + 1] ^= 0x7f;
+    String bad = folder("twice", b);
+    BadRecordCounter counter = BadRecordCounter.create(spark);
+    ReadOptions options = ReadOptions.skipping(counter);
+    WARNINGS.clear();
+    assertEquals(19, TFRecordSource.read(spark, glob(bad), options).count());
+    assertEquals(19, TFRecordSource.read(spark, glob(bad), options.rereading()).count());
+    assertEquals(1, WARNINGS.size(), WARNINGS.toString());
+    assertEquals(20, counter.recordsRead());
+    assertEquals(1, counter.total());
   }
 }

@@ -241,10 +241,11 @@ class TFRecordRoundTripTest {
   @Test
   void pathWithoutFilesIsNamed() {
     String missing = tmp.resolve("nowhere").toString() + "/train-*";
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    org.selfsup.runtime.UserError e = assertThrows(org.selfsup.runtime.UserError.class,
         () -> TFRecordSource.read(spark, Arrays.asList(slimShards("slim").get(0).toString(), missing)));
     assertEquals("no TFRecord files match " + missing, e.getMessage());
-    IllegalArgumentException skip = assertThrows(IllegalArgumentException.class,
+    // a programming error, not the user's: no counter to count the skipped records in
+    IllegalStateException skip = assertThrows(IllegalStateException.class,
         () -> TFRecordSource.read(spark, Collections.singletonList(slimShards("slim").get(0).toString()),
             ReadOptions.defaults().withOnBadRecord(BadRecordPolicy.SKIP)));
     assertTrue(skip.getMessage().contains("BadRecordCounter"), skip.getMessage());
