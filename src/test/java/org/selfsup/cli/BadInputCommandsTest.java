@@ -136,11 +136,11 @@ class BadInputCommandsTest {
         + " = 400000000 pixels exceeds --max_image_pixels=64000000)";
     CommandLineTest.Run inspect = CommandLineTest.run("inspect", "--dataset_dir", bomb.toString(), "--num_images", "2");
     assertEquals(2, inspect.code, inspect.err);
-    assertEquals(expected, inspect.err.strip());
+    assertOneErrorLine(expected, inspect.err);
     CommandLineTest.Run evaluate = CommandLineTest.run("evaluate", "--dataset_dir", bomb.toString(), "--workdir",
         tmp.resolve("eval-fail").toString(), "--raw_pixels");
     assertEquals(2, evaluate.code, evaluate.err);
-    assertEquals(expected, evaluate.err.strip());
+    assertOneErrorLine(expected, evaluate.err);
 
     CommandLineTest.Run skip = CommandLineTest.run("inspect", "--dataset_dir", bomb.toString(), "--num_images", "2",
         "--on_bad_record", "skip");
@@ -166,5 +166,12 @@ class BadInputCommandsTest {
     assertEquals(1, evaluate.err.strip().lines().count(), evaluate.err);
     assertTrue(evaluate.err.contains("of spec 'decode(1)|central_crop(64)' cannot apply to the 28x28x1 image"),
         evaluate.err);
+  }
+
+  /** One line on stderr: the expected message, then at most the pointer to the run's log file. */
+  private static void assertOneErrorLine(String expected, String err) {
+    String line = err.strip();
+    assertEquals(1, line.lines().count(), err);
+    assertTrue(line.equals(expected) || line.startsWith(expected + " (log: "), err);
   }
 }
