@@ -17,19 +17,28 @@ public final class JigsawTask extends PatchTask {
 
   private final JigsawPermutations permutations;
   private final int perImage;
+  private final String permutationsSource;
 
   public JigsawTask(TaskOptions options, JigsawPermutations permutations) {
     super(options);
     if (options.permutationsPerImage < 1 || options.permutationsPerImage > permutations.size()) {
-      throw new IllegalArgumentException("--permutations_per_image must be in 1.." + permutations.size()
+      throw new org.selfsup.runtime.UserError("--permutations_per_image must be in 1.." + permutations.size()
           + " (the size of the permutation set), got " + options.permutationsPerImage);
     }
     this.permutations = permutations;
     this.perImage = options.permutationsPerImage;
+    this.permutationsSource = options.permutationsPath != null
+        ? "file " + options.permutationsPath
+        : "generated (count " + options.numPermutations + ", seed " + options.permutationSeed + ")";
   }
 
   public JigsawPermutations permutations() {
     return permutations;
+  }
+
+  /** Where the permutation set comes from: its file, or the count and seed it was generated from. */
+  public String permutationsSource() {
+    return permutationsSource;
   }
 
   @Override

@@ -38,6 +38,51 @@ final class Progress {
     this.startImages = state.imagesSeen;
   }
 
+  /**
+   * Drops the rows of steps after {@code step}: a run killed after its last checkpoint wrote
+   * them, and the resumed run writes them again. -1 (a fresh start) drops every row.
+   */
+  void dropRowsAfter(long step) throws IOException {
+    FileSystem fs = HadoopFiles.of(metrics, conf);
+    if (!fs.exists(metrics)) {
+      return;
+    }
+    String[] lines;
+    try (java.io.InputStream in = fs.open(metrics)) {
+      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+    }
+    StringBuilder kept = new StringBuilder();
+    int dropped = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].isEmpty()) {
+        continue;
+      }
+      if (i == 0) {
+        kept.append(lines[i]).append('\n');
+        continue;
+      }
+      String[] fields = lines[i].split(",", -1);
+      long rowStep;
+      try {
+        rowStep = Long.parseLong(fields[2]);
+      } catch (RuntimeException notARow) {
+        rowStep = Long.MAX_VALUE; // a torn last line
+      }
+      if (rowStep <= step) {
+        kept.append(lines[i]).append('\n');
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      LOG.info("{}: dropped {} rows after step {} (written after the checkpoint this run resumes from)", metrics,
+          dropped, Math.max(step, 0));
+      try (OutputStream out = fs.create(metrics, true)) {
+        out.write(kept.toString().getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
   /** The untrained network's held-out pretext loss and accuracy, as the step-0 row. */
   void untrained(PretextProbe.Result probe) throws IOException {
     LOG.info(String.format(Locale.ROOT, "before training: pretext loss %.4f pretext acc %s", probe.loss,

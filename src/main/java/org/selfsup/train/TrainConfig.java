@@ -55,6 +55,12 @@ public final class TrainConfig implements Serializable {
   public int shuffleBuffer = 10000;
   public int pretextEvalImages = 256;
 
+  // checkpoints (not part of the model: may change between a run and its resumption)
+  /** A checkpoint after every this many chunks, counted from the start of training (and at every epoch end); 0: epoch ends only. */
+  public int checkpointEvery = 5;
+  /** The newest checkpoints kept in the workdir; older ones are deleted. */
+  public int keepCheckpoints = 3;
+
   /** The method spec's recipe for a task (batch, epochs, decays; base_lr 0.1 and 5 warm-up epochs for all). */
   public static TrainConfig forTask(String task) {
     TrainConfig c = new TrainConfig();
@@ -104,7 +110,7 @@ public final class TrainConfig implements Serializable {
     try {
       return JSON.readValue(json, TrainConfig.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a training config: " + e.getOriginalMessage());
+      throw new org.selfsup.runtime.UserError("not a training config: " + e.getOriginalMessage());
     }
   }
 }

@@ -61,7 +61,7 @@ class TrainerTest {
     Path resumed = tmp.resolve("resumed");
     Checkpoint.State first = new Trainer(spark, tiny(1), resumed.toString(), BadRecordPolicy.FAIL).run();
     assertEquals(1.0, first.epochsDone, 1e-9);
-    assertTrue(Files.isDirectory(resumed.resolve("checkpoints/epoch-0001.000")));
+    assertTrue(Files.isDirectory(resumed.resolve("checkpoints/step-000000000024")));
     TrainConfig rest = tiny(2);
     rest.minibatchStorage = "MEMORY_ONLY"; // not part of the model: the run resumes, without a Kryo round trip
     Checkpoint.State second = new Trainer(spark, rest, resumed.toString(), BadRecordPolicy.FAIL).run();
