@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
     description = "Pretrain a network on a pretext task (or the supervised baseline) with DL4J on Spark. "
-        + "Checkpoints every epoch in --workdir; the same command again resumes from the newest one.")
+        + "Checkpoints every --checkpoint_every chunks and every epoch in --workdir; the same command again resumes "
+        + "from the newest intact one.")
 final class PretrainCommand implements Callable<Integer> {
   @Mixin DatasetOptions data = new DatasetOptions();
 
@@ -111,6 +112,14 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--chunks_per_epoch", defaultValue = "20", description = "Progress lines (and lr updates) per epoch.")
   int chunksPerEpoch;
 
+  @Option(names = "--checkpoint_every", defaultValue = "5",
+      description = "A checkpoint after every this many chunks (and at every epoch end); 0: epoch ends only (default: ${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Option(names = "--keep_checkpoints", defaultValue = "3",
+      description = "The newest checkpoints kept in --workdir; older ones are deleted (default: ${DEFAULT-VALUE}).")
+  int keepCheckpoints;
+
   @Override
   public Integer call() throws Exception {
     if (!Tasks.names().contains(task)) {
@@ -168,6 +177,8 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.averagingFrequency = averagingFrequency;
     cfg.minibatchStorage = TrainingMasters.storageLevelName(minibatchStorage);
     cfg.chunksPerEpoch = chunksPerEpoch;
+    cfg.checkpointEvery = checkpointEvery;
+    cfg.keepCheckpoints = keepCheckpoints;
     cfg.networkMask = networkMask;
     cfg.controllerAddress = controllerAddress;
     Checkpoint.State state = new Trainer(spark, cfg, workdir, data.onBadRecord).run();

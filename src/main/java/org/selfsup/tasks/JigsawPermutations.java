@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.selfsup.data.HadoopFiles;
+import org.selfsup.runtime.UserError;
 
 /**
  * The permutations of the jigsaw task's patch positions (0-based), one class label per row.
@@ -48,12 +49,12 @@ public final class JigsawPermutations implements Serializable {
    */
   public static JigsawPermutations generate(int count, int length, long seed) {
     if (length < 2 || length > MAX_GENERATED_LENGTH) {
-      throw new IllegalArgumentException(
+      throw new UserError(
           "permutation length must be between 2 and " + MAX_GENERATED_LENGTH + ", got " + length);
     }
     int total = factorial(length);
     if (count < 1 || count > total) {
-      throw new IllegalArgumentException("cannot choose " + count + " permutations of " + length
+      throw new UserError("--num_permutations: cannot choose " + count + " permutations of " + length
           + ": count must be between 1 and " + length + "! = " + total);
     }
     byte[] candidates = allPermutations(length, total);
@@ -127,9 +128,9 @@ public final class JigsawPermutations implements Serializable {
       in = fs.open(p);
     } catch (FileNotFoundException e) {
       if (fs.exists(p) && fs.getFileStatus(p).isDirectory()) {
-        throw new IllegalArgumentException("permutations file " + path + " is a directory");
+        throw new UserError("permutations file " + path + " is a directory");
       }
-      throw new IllegalArgumentException("permutations file not found: " + path);
+      throw new UserError("permutations file not found: " + path);
     }
     try (InputStream closing = in) {
       return read(path, closing);
@@ -144,19 +145,19 @@ public final class JigsawPermutations implements Serializable {
   /** Parses the binary format; {@code source} names the bytes in error messages. */
   public static JigsawPermutations fromBytes(String source, byte[] bytes) {
     if (bytes.length < HEADER_BYTES) {
-      throw new IllegalArgumentException(source + " is " + bytes.length + " bytes, shorter than the "
+      throw new UserError(source + " is " + bytes.length + " bytes, shorter than the "
           + HEADER_BYTES + "-byte header (int32 count, int32 length)");
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int count = buf.getInt();
     int length = buf.getInt();
     if (count < 1 || length < 2) {
-      throw new IllegalArgumentException(source + " has a header of " + count + " permutations of "
+      throw new UserError(source + " has a header of " + count + " permutations of "
           + length + " positions; needs a count of at least 1 and a length of at least 2");
     }
     long expected = HEADER_BYTES + 4L * count * length;
     if (bytes.length != expected) {
-      throw new IllegalArgumentException(source + " is " + (bytes.length < expected ? "too short" : "too long")
+      throw new UserError(source + " is " + (bytes.length < expected ? "too short" : "too long")
           + " for its header of " + count + " permutations of " + length + ": expected " + expected
           + " bytes, actual " + bytes.length);
     }
@@ -193,7 +194,7 @@ public final class JigsawPermutations implements Serializable {
       String need = side * side == expected
           ? "jigsaw with a " + side + "×" + side + " grid needs " + expected
           : "expected " + expected;
-      throw new IllegalArgumentException(
+      throw new UserError(
           source + " holds permutations of " + length + " positions; " + need);
     }
     return this;
@@ -292,14 +293,14 @@ public final class JigsawPermutations implements Serializable {
       for (int v : row) {
         int i = v - base;
         if (i < 0 || i >= length || seen[i]) {
-          throw new IllegalArgumentException(source + ": row " + (r + 1) + " " + Arrays.toString(row)
+          throw new UserError(source + ": row " + (r + 1) + " " + Arrays.toString(row)
               + " is not a permutation of " + base + ".." + (base + length - 1));
         }
         seen[i] = true;
       }
       Integer earlier = firstRow.putIfAbsent(Arrays.toString(row), r + 1);
       if (earlier != null) {
-        throw new IllegalArgumentException(source + ": rows " + earlier + " and " + (r + 1)
+        throw new UserError(source + ": rows " + earlier + " and " + (r + 1)
             + " are the same permutation " + Arrays.toString(row));
       }
     }

@@ -90,6 +90,14 @@ public final class TrainConfig implements Serializable {
     return c;
   }
 
+  /** Checks the checkpoint flags (--checkpoint_every, --keep_checkpoints, --chunks_per_epoch); needs no Spark. */
+  public void checkCheckpointing() {
+    org.selfsup.runtime.UserError.require(chunksPerEpoch >= 1, "--chunks_per_epoch must be >= 1, not " + chunksPerEpoch);
+    org.selfsup.runtime.UserError.require(checkpointEvery >= 0,
+        "--checkpoint_every must be >= 0 (0: at epoch ends only), not " + checkpointEvery);
+    org.selfsup.runtime.UserError.require(keepCheckpoints >= 1, "--keep_checkpoints must be >= 1, not " + keepCheckpoints);
+  }
+
   /** The fields that must match for a checkpoint to be resumed with this config. */
   public String modelIdentity() {
     return String.format("task=%s architecture=%s filters_factor=%d input_size=%d small_input=%s blocks=%s",

@@ -84,10 +84,7 @@ final class TrainingPlan {
   static TrainingPlan create(SparkSession spark, TrainConfig cfg, String workdir, BadRecordPolicy onBadRecord)
       throws IOException {
     UserError.require(cfg.epochs > 0, "--epochs must be > 0, not " + cfg.epochs);
-    UserError.require(cfg.chunksPerEpoch >= 1, "--chunks_per_epoch must be >= 1, not " + cfg.chunksPerEpoch);
-    UserError.require(cfg.keepCheckpoints >= 1, "--keep_checkpoints must be >= 1, not " + cfg.keepCheckpoints);
-    UserError.require(cfg.checkpointEvery >= 0, "--checkpoint_every must be >= 0 (0: at epoch ends only), not "
-        + cfg.checkpointEvery);
+    cfg.checkCheckpointing();
     schedule(cfg);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Task task = Tasks.create(cfg.task, cfg.taskOptions, conf);
