@@ -41,6 +41,11 @@ public final class JigsawTask extends PatchTask {
     return permutationsSource;
   }
 
+  /** For the log: source, count, minimum and mean Hamming distance, and the set's SHA-256. */
+  public String describePermutations() {
+    return permutationsSource + ": " + permutations + ", SHA-256 " + permutations.sha256();
+  }
+
   @Override
   public String name() {
     return NAME;

@@ -190,9 +190,7 @@ public final class Trainer {
 
   private static void logPermutations(TrainingPlan plan) {
     if (plan.task instanceof JigsawTask) {
-      JigsawTask jigsaw = (JigsawTask) plan.task;
-      LOG.info("jigsaw permutations: {}; {}; SHA-256 {}", jigsaw.permutationsSource(), jigsaw.permutations(),
-          plan.permutationsSha256);
+      LOG.info("jigsaw permutations: {}", ((JigsawTask) plan.task).describePermutations());
     }
   }
 
