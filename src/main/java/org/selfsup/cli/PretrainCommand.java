@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
     description = "Pretrain a network on a pretext task (or the supervised baseline) with DL4J on Spark. "
-        + "Checkpoints every epoch in --workdir; the same command again resumes from the newest one.")
+        + "Checkpoints every --checkpoint_every chunks and every epoch in --workdir; the same command again resumes "
+        + "from the newest intact one.")
 final class PretrainCommand implements Callable<Integer> {
   private static final TrainConfig DEFAULTS = new TrainConfig();
 
@@ -114,6 +115,14 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--chunks_per_epoch", description = "Progress lines (and lr updates) per epoch (default: ${DEFAULT-VALUE}).")
   int chunksPerEpoch = DEFAULTS.chunksPerEpoch;
 
+  @Option(names = "--checkpoint_every",
+      description = "A checkpoint after every this many chunks (and at every epoch end); 0: epoch ends only (default: ${DEFAULT-VALUE}).")
+  int checkpointEvery = DEFAULTS.checkpointEvery;
+
+  @Option(names = "--keep_checkpoints",
+      description = "The newest checkpoints kept in --workdir; older ones are deleted (default: ${DEFAULT-VALUE}).")
+  int keepCheckpoints = DEFAULTS.keepCheckpoints;
+
   @Override
   public Integer call() throws Exception {
     TrainConfig cfg = config();
@@ -164,6 +173,9 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.averagingFrequency = averagingFrequency;
     cfg.minibatchStorage = minibatchStorage;
     cfg.chunksPerEpoch = chunksPerEpoch;
+    cfg.checkpointEvery = checkpointEvery;
+    cfg.keepCheckpoints = keepCheckpoints;
+    cfg.maxImagePixels = data.maxImagePixels;
     cfg.networkMask = networkMask;
     cfg.controllerAddress = controllerAddress;
     return cfg;

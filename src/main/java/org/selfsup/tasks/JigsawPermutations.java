@@ -49,7 +49,7 @@ public final class JigsawPermutations implements Serializable {
    */
   public static JigsawPermutations generate(int count, int length, long seed) {
     if (length < 2 || length > MAX_GENERATED_LENGTH) {
-      throw new IllegalArgumentException(
+      throw new UserError(
           "permutation length must be between 2 and " + MAX_GENERATED_LENGTH + ", got " + length);
     }
     int total = factorial(length);
@@ -214,6 +214,20 @@ public final class JigsawPermutations implements Serializable {
       throw new IndexOutOfBoundsException("permutation " + i + " of " + count);
     }
     return Arrays.copyOfRange(rows, i * length, (i + 1) * length);
+  }
+
+  /** SHA-256 (hex) of the set in the binary file format: the same for a file and the generated set it holds. */
+  public String sha256() {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(toBytes());
+      StringBuilder sb = new StringBuilder(d.length * 2);
+      for (byte b : d) {
+        sb.append(String.format(Locale.ROOT, "%02x", b));
+      }
+      return sb.toString();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The smallest Hamming distance between two distinct rows; 0 for a single row. */

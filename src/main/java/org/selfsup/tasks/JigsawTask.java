@@ -18,6 +18,7 @@ public final class JigsawTask extends PatchTask {
 
   private final JigsawPermutations permutations;
   private final int perImage;
+  private final String permutationsSource;
 
   public JigsawTask(TaskOptions options, JigsawPermutations permutations) {
     super(options);
@@ -27,10 +28,23 @@ public final class JigsawTask extends PatchTask {
     }
     this.permutations = permutations;
     this.perImage = options.permutationsPerImage;
+    this.permutationsSource = options.permutationsPath != null
+        ? "file " + options.permutationsPath
+        : "generated (count " + options.numPermutations + ", seed " + options.permutationSeed + ")";
   }
 
   public JigsawPermutations permutations() {
     return permutations;
+  }
+
+  /** Where the permutation set comes from: its file, or the count and seed it was generated from. */
+  public String permutationsSource() {
+    return permutationsSource;
+  }
+
+  /** For the log: source, count, minimum and mean Hamming distance, and the set's SHA-256. */
+  public String describePermutations() {
+    return permutationsSource + ": " + permutations + ", SHA-256 " + permutations.sha256();
   }
 
   @Override

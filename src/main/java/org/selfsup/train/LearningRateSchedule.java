@@ -2,6 +2,7 @@ package org.selfsup.train;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import org.selfsup.runtime.UserError;
 
 /**
  * The paper's schedule: {@code lr = base_lr × batch / 256}, a linear warm-up over the first
@@ -18,9 +19,13 @@ public final class LearningRateSchedule implements Serializable {
 
   public LearningRateSchedule(double baseLr, int batchSize, double warmupEpochs, double[] decayEpochs,
       double decayFactor) {
-    if (baseLr <= 0 || batchSize <= 0 || warmupEpochs < 0 || decayFactor <= 0) {
-      throw new IllegalArgumentException("learning rate schedule needs base_lr > 0, batch_size > 0, "
-          + "warmup_epochs >= 0, decay factor > 0");
+    UserError.require(baseLr > 0 && Double.isFinite(baseLr), "--base_lr must be > 0, not " + baseLr);
+    UserError.require(batchSize > 0, "--batch_size must be > 0, not " + batchSize);
+    UserError.require(warmupEpochs >= 0 && Double.isFinite(warmupEpochs),
+        "--warmup_epochs must be >= 0, not " + warmupEpochs);
+    UserError.require(decayFactor > 0 && Double.isFinite(decayFactor), "the decay factor must be > 0, not " + decayFactor);
+    for (double d : decayEpochs) {
+      UserError.require(d >= 0 && Double.isFinite(d), "--decay_epochs must be >= 0, not " + d);
     }
     this.peak = baseLr * batchSize / 256.0;
     this.warmupEpochs = warmupEpochs;

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Progress {
   static final String HEADER =
-      "time,epoch,step,images_seen,loss,pretext_accuracy,learning_rate,images_per_second,pretext_loss";
+      "time,epoch,step,images_seen,loss,pretext_accuracy,learning_rate,images_per_second,pretext_loss,"
+          + "records_used,records_skipped";
   private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
   private final Configuration conf;
@@ -38,19 +39,65 @@ final class Progress {
     this.startImages = state.imagesSeen;
   }
 
+  /**
+   * Drops the rows of steps after {@code step}: a run killed after its last checkpoint wrote
+   * them, and the resumed run writes them again. -1 (a fresh start) drops every row.
+   */
+  void dropRowsAfter(long step) throws IOException {
+    FileSystem fs = HadoopFiles.of(metrics, conf);
+    if (!fs.exists(metrics)) {
+      return;
+    }
+    String[] lines;
+    try (java.io.InputStream in = fs.open(metrics)) {
+      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+    }
+    StringBuilder kept = new StringBuilder();
+    int dropped = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].isEmpty()) {
+        continue;
+      }
+      if (i == 0) {
+        kept.append(lines[i]).append('\n');
+        continue;
+      }
+      String[] fields = lines[i].split(",", -1);
+      long rowStep;
+      try {
+        rowStep = Long.parseLong(fields[2]);
+      } catch (RuntimeException notARow) {
+        rowStep = Long.MAX_VALUE; // a torn last line
+      }
+      if (rowStep <= step) {
+        kept.append(lines[i]).append('\n');
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      LOG.info("{}: dropped {} rows after step {} (written after the checkpoint this run resumes from)", metrics,
+          dropped, Math.max(step, 0));
+      try (OutputStream out = fs.create(metrics, true)) {
+        out.write(kept.toString().getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
   /** The untrained network's held-out pretext loss and accuracy, as the step-0 row. */
   void untrained(PretextProbe.Result probe) throws IOException {
     LOG.info(String.format(Locale.ROOT, "before training: pretext loss %.4f pretext acc %s", probe.loss,
         accuracy(probe.accuracy)));
-    append(String.format(Locale.ROOT, "%s,0.0000,0,0,NaN,%.4f,0,0,%.6f%n", Instant.now(), probe.accuracy, probe.loss));
+    append(String.format(Locale.ROOT, "%s,0.0000,0,0,NaN,%.4f,0,0,%.6f,0,0%n", Instant.now(), probe.accuracy, probe.loss));
   }
 
   private static String accuracy(double a) {
     return Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.3f", a);
   }
 
-  void chunkDone(Checkpoint.State state, double loss, PretextProbe.Result probe, double lr, long images, double seconds)
-      throws IOException {
+  /** {@code recordsUsed}, {@code recordsSkipped}: this chunk's (--on_bad_record skip). */
+  void chunkDone(Checkpoint.State state, double loss, PretextProbe.Result probe, double lr, long images, double seconds,
+      long recordsUsed, long recordsSkipped) throws IOException {
     double pretextAccuracy = probe.accuracy;
     double rate = images / Math.max(seconds, 1e-9);
     double overall = (state.imagesSeen - startImages) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
@@ -59,8 +106,8 @@ final class Progress {
         "epoch %.3f/%s step %d loss %.4f pretext loss %.4f acc %s lr %.5f %.1f images/s ETA %s",
         state.epochsDone, trim(totalEpochs), state.steps, loss, probe.loss, accuracy(pretextAccuracy), lr, rate,
         duration(remaining / Math.max(overall, 1e-9))));
-    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f%n", Instant.now(), state.epochsDone,
-        state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss));
+    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f,%d,%d%n", Instant.now(), state.epochsDone,
+        state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss, recordsUsed, recordsSkipped));
   }
 
   private void append(String line) throws IOException {

@@ -8,7 +8,9 @@ import java.io.Serializable;
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
 import org.selfsup.data.DatasetLayout;
+import org.selfsup.data.ReadOptions;
 import org.selfsup.models.Architectures;
+import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.runtime.UserError;
 import org.selfsup.tasks.JigsawTask;
 import org.selfsup.tasks.SpecCheck;
@@ -67,6 +69,14 @@ public final class TrainConfig implements Serializable {
   public int chunksPerEpoch = 20;
   public int shuffleBuffer = 10000;
   public int pretextEvalImages = 256;
+
+  // checkpoints (not part of the model: may change between a run and its resumption)
+  /** A checkpoint after every this many chunks, counted from the start of training (and at every epoch end); 0: epoch ends only. */
+  public int checkpointEvery = 5;
+  /** The newest checkpoints kept in the workdir; older ones are deleted. */
+  public int keepCheckpoints = 3;
+  /** Images whose header declares more pixels are bad records (IMAGE_TOO_LARGE), never decoded. */
+  public long maxImagePixels = ImageCodec.DEFAULT_MAX_PIXELS;
 
   /** The method spec's recipe for a task (batch, epochs, decays; base_lr 0.1 and 5 warm-up epochs for all). */
   public static TrainConfig forTask(String task) {
@@ -136,7 +146,8 @@ public final class TrainConfig implements Serializable {
     require(networkMask != null && networkMask.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}"),
         "--network_mask must be a subnet such as 10.0.0.0/16, not '" + networkMask + "'");
     require(controllerAddress != null && !controllerAddress.isBlank(), "--controller_address must name the driver's address");
-    require(chunksPerEpoch >= 1, "--chunks_per_epoch must be >= 1, not " + chunksPerEpoch);
+    checkCheckpointing();
+    ReadOptions.checkMaxImagePixels(maxImagePixels);
     require(datasetDir != null && !datasetDir.isBlank(), "--dataset_dir must name the folder of TFRecord shards");
 
     Task built = Tasks.create(task, taskOptions, hadoop);
@@ -164,6 +175,13 @@ public final class TrainConfig implements Serializable {
   private static String join(double[] values) {
     return Arrays.stream(values).mapToObj(v -> v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
         : Double.toString(v)).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  /** Checks the checkpoint flags (--checkpoint_every, --keep_checkpoints, --chunks_per_epoch); needs no Spark. */
+  public void checkCheckpointing() {
+    require(chunksPerEpoch >= 1, "--chunks_per_epoch must be >= 1, not " + chunksPerEpoch);
+    require(checkpointEvery >= 0, "--checkpoint_every must be >= 0 (0: at epoch ends only), not " + checkpointEvery);
+    require(keepCheckpoints >= 1, "--keep_checkpoints must be >= 1, not " + keepCheckpoints);
   }
 
   /** The fields that must match for a checkpoint to be resumed with this config. */

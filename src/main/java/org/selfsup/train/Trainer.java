@@ -1,18 +1,8 @@
 package org.selfsup.train;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
@@ -22,41 +12,49 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.selfsup.data.BadRecordCounter;
-import org.selfsup.data.DatasetLayout;
-import org.selfsup.data.HadoopFiles;
-import org.selfsup.data.ReadOptions;
-import org.selfsup.data.SlimSchema;
-import org.selfsup.data.TFRecordSource;
 import org.selfsup.data.BadRecordPolicy;
+import org.selfsup.data.ReadOptions;
+import org.selfsup.data.TFRecordSource;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
-import org.selfsup.tasks.Task;
-import org.selfsup.tasks.Tasks;
+import org.selfsup.runtime.UserError;
+import org.selfsup.tasks.JigsawTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one trainer: pretrains a task's network on a TFRecord dataset with DL4J on Spark.
  *
- * <p>An epoch is cut into chunks of whole shards (shard order shuffled per epoch); each chunk is
- * augmented on the executors and handed to DL4J's Spark training (a TrainingMaster); between
- * chunks the driver sets the learning rate of the schedule, logs progress and writes metrics.
- * A checkpoint closes every epoch; running the same command again resumes from the newest one.
+ * <p>A {@link TrainingPlan} cuts every epoch into chunks of whole shards (shard order shuffled per
+ * epoch); each chunk is augmented on the executors and handed to DL4J's Spark training (a
+ * TrainingMaster); between chunks the driver sets the learning rate of the schedule, logs
+ * progress and writes metrics. A checkpoint closes every --checkpoint_every chunks and every
+ * epoch; running the same command again resumes after the newest intact one, and (with
+ * parameter averaging, on one machine) trains exactly what an uninterrupted run would.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final TrainConfig cfg;
   private final String workdir;
   private final BadRecordPolicy onBadRecord;
+  private final Configuration conf;
+  /** Test hook: stop (as if killed) after this many chunks of this run; 0: never. */
+  private int stopAfterChunks;
 
   public Trainer(SparkSession spark, TrainConfig cfg, String workdir, BadRecordPolicy onBadRecord) {
     this.spark = spark;
     this.cfg = cfg;
     this.workdir = workdir;
     this.onBadRecord = onBadRecord;
+    this.conf = spark.sparkContext().hadoopConfiguration();
+  }
+
+  /** Makes {@link #run} return after {@code chunks} chunks, without a checkpoint the plan does not call for. */
+  Trainer stopAfterChunks(int chunks) {
+    this.stopAfterChunks = chunks;
+    return this;
   }
 
   public static TrunkConfig trunkConfig(TrainConfig cfg) {
@@ -66,158 +64,213 @@ public final class Trainer {
     return trunk.withBatchNorm(cfg.batchNormDecay, trunk.bnEpsilon);
   }
 
-  public Checkpoint.State run() throws IOException {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Task task = Tasks.create(cfg.task, cfg.taskOptions, conf);
-    task.checkBatch(cfg.batchSize);
-    DatasetLayout layout = DatasetLayout.forName(cfg.dataset);
-    int datasetClasses = cfg.numClasses > 0 ? cfg.numClasses : layout.numClasses();
-    int numOutputs = task.numOutputs(datasetClasses);
-    String spec = cfg.preprocess != null ? cfg.preprocess : task.trainSpec(cfg.inputSize);
-    List<String> files = layout.files(conf, cfg.datasetDir, cfg.split);
-    Map<String, Long> counts = recordCounts(conf, files);
-    long imagesPerEpoch = counts.values().stream().mapToLong(Long::longValue).sum();
-    if (imagesPerEpoch == 0) {
-      throw new IllegalArgumentException("split '" + cfg.split + "' of " + cfg.datasetDir + " has no records");
-    }
-    LearningRateSchedule schedule = new LearningRateSchedule(cfg.baseLr, cfg.batchSize, cfg.warmupEpochs,
-        cfg.decayEpochs, cfg.decayFactor);
+  /** The network and progress a run starts from: a checkpoint's, or a new network's. */
+  private static final class Start {
+    final Checkpoint.State state;
+    final ComputationGraph model;
 
-    Checkpoint resumed = Checkpoint.latest(conf, workdir);
-    Checkpoint.State state;
-    ComputationGraph model;
-    if (resumed != null) {
-      String saved = resumed.state.config.modelIdentity();
-      if (!saved.equals(cfg.modelIdentity())) {
-        throw new IllegalArgumentException("workdir " + workdir + " holds a checkpoint of " + saved
-            + ", not " + cfg.modelIdentity() + "; use another --workdir or the flags of that run");
-      }
-      state = resumed.state;
-      state.config = cfg;
-      model = resumed.loadModel(conf);
-      LOG.info("resuming from {} ({} epochs done, {} images seen)", resumed.dir, state.epochsDone, state.imagesSeen);
-    } else {
-      state = new Checkpoint.State();
-      state.config = cfg;
-      state.numOutputs = numOutputs;
-      TrunkConfig trunk = trunkConfig(cfg);
-      state.endpoints = task.endpoints(trunk, datasetClasses);
-      model = task.buildModel(Optimisation.base(cfg, schedule.peak()), trunk, datasetClasses);
-      LOG.info("new {} network for task {}: {} parameters; lr {} (base_lr {} x batch {} / 256)",
-          cfg.architecture, task.name(), model.numParams(), schedule.peak(), cfg.baseLr, cfg.batchSize);
+    Start(Checkpoint.State state, ComputationGraph model) {
+      this.state = state;
+      this.model = model;
     }
-    if (state.epochsDone >= cfg.epochs) {
+  }
+
+  public Checkpoint.State run() throws IOException {
+    TrainingPlan plan = TrainingPlan.create(spark, cfg, workdir, onBadRecord);
+    logPermutations(plan);
+    Checkpoint resumed = Checkpoint.latest(conf, workdir);
+    Start start = resumed != null ? restore(plan, resumed) : fresh(plan);
+    Checkpoint.State state = start.state;
+    Progress progress = new Progress(conf, workdir, cfg.epochs, plan.imagesPerEpoch, state);
+    progress.dropRowsAfter(resumed != null ? state.steps : -1);
+    if (!plan.hasChunk(state.nextEpoch, state.nextChunk)) {
       LOG.info("already trained for {} epochs (asked: {}); nothing to do", state.epochsDone, cfg.epochs);
       return state;
     }
 
-    int workers = cfg.numWorkers > 0 ? cfg.numWorkers : spark.sparkContext().defaultParallelism();
-    int examplesPerBatch = cfg.batchSize * task.examplesPerImage();
-    SparkComputationGraph sparkNet = new SparkComputationGraph(spark.sparkContext(), model,
-        TrainingMasters.create(cfg, workers, examplesPerBatch, workdir));
     BadRecordCounter badRecords = BadRecordCounter.create(spark);
     ReadOptions readOptions = ReadOptions.defaults().withLabelOffset(cfg.labelOffset)
-        .withOnBadRecord(onBadRecord).withCounter(badRecords);
-    PretextProbe probe = PretextProbe.create(spark, task, spec, layout, cfg, numOutputs, readOptions);
+        .withOnBadRecord(onBadRecord).withCounter(badRecords).withMaxImagePixels(cfg.maxImagePixels);
+    // the held-out batch comes from the val split: its records are not the training split's
+    BadRecordCounter probeRecords = BadRecordCounter.create(spark.sparkContext(), "probeRecords");
+    PretextProbe probe = PretextProbe.create(spark, plan.task, plan.spec, plan.layout, cfg, plan.numOutputs,
+        readOptions.withCounter(probeRecords));
+    if (probeRecords.total() > 0) {
+      LOG.warn("held-out batch: {}", probeRecords.snapshot().summaryLine());
+    }
     boolean shared = TrainingMasters.SHARED.equals(cfg.trainingMaster);
     BatchNormCalibration calibration = shared
-        ? new BatchNormCalibration(ExampleBatcher.firstImages(spark, files.get(0), cfg.batchSize, task, spec, cfg.seed,
-            numOutputs, readOptions))
+        ? new BatchNormCalibration(ExampleBatcher.firstImages(spark, plan.files.get(0), cfg.batchSize, plan.task,
+            plan.spec, cfg.seed, plan.numOutputs, readOptions))
         : null;
-    Progress progress = new Progress(conf, workdir, cfg.epochs, imagesPerEpoch, state);
-    LOG.info("training {} on {} images/epoch ({} shards) for {} epochs: {} workers, batch {} images = {} examples, spec '{}'; {}",
-        task.name(), imagesPerEpoch, files.size(), cfg.epochs, workers, cfg.batchSize, examplesPerBatch, spec,
+    LOG.info("training {} on {} images/epoch ({} shards, {} chunks) for {} epochs: {} workers, batch {} images = {} "
+        + "examples, spec '{}'; checkpoints every {} chunks and at epoch ends, the last {} kept; {}",
+        plan.task.name(), plan.imagesPerEpoch, plan.files.size(), plan.chunksPerEpoch, cfg.epochs, plan.workers,
+        cfg.batchSize, plan.examplesPerBatch, plan.spec, cfg.checkpointEvery, cfg.keepCheckpoints,
         Nd4jSetup.describe());
     if (state.steps == 0) {
-      progress.untrained(probe.evaluate(model));
+      progress.untrained(probe.evaluate(start.model));
     }
     if (calibration != null) {
-      calibration.apply(model); // the workers start from these statistics
+      calibration.apply(start.model); // the workers start from these statistics
     }
+    ChunkRunner chunks = new ChunkRunner(plan, start.model, readOptions, badRecords, calibration, shared);
 
-    int epoch = (int) Math.floor(state.epochsDone + 1e-9);
-    while (state.epochsDone < cfg.epochs - 1e-9) {
-      List<List<String>> chunks = chunks(files, epoch);
-      double fraction = Math.min(1.0, cfg.epochs - epoch);
-      int chunksToRun = (int) Math.ceil(fraction * chunks.size() - 1e-9);
-      for (int c = 0; c < chunksToRun; c++) {
-        double lr = schedule.at(epoch + (c + 0.5) / chunks.size());
-        sparkNet.getNetwork().setLearningRate(lr);
-        long chunkSeed = cfg.seed * 1_000_003L + epoch * 1009L + c;
-        JavaRDD<Row> rows = TFRecordSource.read(spark, chunks.get(c), readOptions).toJavaRDD();
-        JavaRDD<DataSet> batches = rows.mapPartitions(new ExampleBatcher(task, spec, cfg.batchSize, numOutputs,
-            chunkSeed, cfg.shuffleBuffer, onBadRecord, badRecords));
-        if (!shared) { // SharedTrainingMaster caches it by itself
-          batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
+    int trained = 0;
+    while (plan.hasChunk(state.nextEpoch, state.nextChunk)) {
+      int epoch = state.nextEpoch;
+      int chunk = state.nextChunk;
+      long usedBefore = badRecords.recordsUsed();
+      long skippedBefore = badRecords.total();
+      ChunkRunner.Result r = chunks.train(epoch, chunk);
+      advance(plan, state, epoch, chunk, r);
+      progress.chunkDone(state, r.loss, probe.evaluate(chunks.model), r.learningRate, r.images, r.seconds,
+          badRecords.recordsUsed() - usedBefore, badRecords.total() - skippedBefore);
+      if (plan.checkpointAfter(epoch, chunk)) {
+        checkpoint(chunks.model, state);
+        if (badRecords.total() > 0) {
+          LOG.warn("{}", badRecords.snapshot().summaryLine());
         }
-        long start = System.nanoTime();
-        sparkNet.fit(batches);
-        if (!shared) {
-          batches.unpersist(false);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        // SharedTrainingMaster leaves the score on the network, not where getScore() reads it
-        double loss = shared ? sparkNet.getNetwork().score() : sparkNet.getScore();
-        if (calibration != null) {
-          calibration.apply(sparkNet.getNetwork());
-        }
-        long images = chunks.get(c).stream().mapToLong(f -> counts.getOrDefault(f, 0L)).sum();
-        state.imagesSeen += images;
-        state.steps += (images + cfg.batchSize - 1) / cfg.batchSize;
-        state.trainSeconds += seconds;
-        state.epochsDone = Math.min(cfg.epochs, (c + 1 == chunks.size()) ? epoch + 1 : epoch + (double) (c + 1) / chunks.size());
-        progress.chunkDone(state, loss, probe.evaluate(sparkNet.getNetwork()), lr, images, seconds);
       }
-      state.epochsDone = Math.min(cfg.epochs, epoch + fraction);
-      Path saved = Checkpoint.save(conf, workdir, sparkNet.getNetwork(), state);
-      LOG.info("checkpoint {} ({} epochs)", saved, state.epochsDone);
-      if (badRecords.total() > 0) {
-        LOG.warn("{}", badRecords.summary());
+      if (++trained == stopAfterChunks) {
+        LOG.info("stopping after {} chunks, as asked", trained);
+        break;
       }
-      epoch++;
     }
+    LOG.info("{}", badRecords.snapshot().summaryLine());
     return state;
   }
 
-  /** This epoch's shards in a shuffled order, cut into about chunksPerEpoch groups. */
-  List<List<String>> chunks(List<String> files, int epoch) {
-    List<String> order = new ArrayList<>(files);
-    Collections.shuffle(order, new java.util.Random(cfg.seed * 31 + epoch));
-    int n = Math.max(1, Math.min(cfg.chunksPerEpoch, order.size()));
-    List<List<String>> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new ArrayList<>(order.subList(i * order.size() / n, (i + 1) * order.size() / n)));
-    }
-    return out;
+  /** A new network for the plan's task, and progress at zero. */
+  private Start fresh(TrainingPlan plan) {
+    Checkpoint.State state = new Checkpoint.State();
+    state.config = cfg;
+    state.numOutputs = plan.numOutputs;
+    state.permutationsSha256 = plan.permutationsSha256;
+    TrunkConfig trunk = trunkConfig(cfg);
+    state.endpoints = plan.task.endpoints(trunk, plan.datasetClasses);
+    ComputationGraph model = plan.task.buildModel(Optimisation.base(cfg, plan.schedule.peak()), trunk,
+        plan.datasetClasses);
+    LOG.info("new {} network for task {}: {} parameters; lr {} (base_lr {} x batch {} / 256)",
+        cfg.architecture, plan.task.name(), model.numParams(), plan.schedule.peak(), cfg.baseLr, cfg.batchSize);
+    return new Start(state, model);
   }
 
-  /** Records per shard: counted once (one pass over the split), then kept in the workdir. */
-  private Map<String, Long> recordCounts(Configuration conf, List<String> files) throws IOException {
-    Path cache = new Path(workdir, "record-counts.json");
-    FileSystem fs = HadoopFiles.of(cache, conf);
-    if (fs.exists(cache)) {
-      try (InputStream in = fs.open(cache)) {
-        Map<String, Long> counts = JSON.readValue(in, new TypeReference<TreeMap<String, Long>>() {});
-        if (counts.keySet().containsAll(files)) {
-          return counts;
-        }
+  /** The checkpoint's network and progress, after checking that it was trained with this model and data. */
+  private Start restore(TrainingPlan plan, Checkpoint resumed) throws IOException {
+    String saved = resumed.state.config.modelIdentity();
+    if (!saved.equals(cfg.modelIdentity())) {
+      throw new UserError("workdir " + workdir + " holds a checkpoint of " + saved
+          + ", not " + cfg.modelIdentity() + "; use another --workdir or the flags of that run");
+    }
+    if (plan.permutationsSha256 != null && resumed.state.permutationsSha256 != null) {
+      Checkpoint.requireSamePermutations(((JigsawTask) plan.task).permutations(),
+          cfg.taskOptions.permutationsPath, resumed.state.permutationsSha256, "checkpoint " + resumed.dir);
+    }
+    int chunksThen = resumed.state.config.chunksPerEpoch;
+    if (Math.min(chunksThen, plan.files.size()) != plan.chunksPerEpoch) {
+      throw new UserError("--chunks_per_epoch " + cfg.chunksPerEpoch + " differs from the " + chunksThen
+          + " of the checkpoint " + resumed.dir + " being resumed; it decides where the next chunk starts");
+    }
+    Checkpoint.State state = resumed.state;
+    state.config = cfg;
+    ComputationGraph model = resumed.loadModel(conf);
+    LOG.info("resuming from {} ({} epochs done, {} images seen, {} steps); next: chunk {} of epoch {}", resumed.dir,
+        state.epochsDone, state.imagesSeen, state.steps, state.nextChunk + 1, state.nextEpoch + 1);
+    return new Start(state, model);
+  }
+
+  /** The state after chunk {@code chunk} of {@code epoch}, pointing at the chunk after it. */
+  private static void advance(TrainingPlan plan, Checkpoint.State state, int epoch, int chunk, ChunkRunner.Result r) {
+    state.imagesSeen += r.images;
+    state.steps += plan.steps(r.images);
+    state.trainSeconds += r.seconds;
+    state.epochsDone = plan.epochsDoneAfter(epoch, chunk);
+    boolean epochEnd = chunk + 1 == plan.chunksPerEpoch;
+    state.nextEpoch = epochEnd ? epoch + 1 : epoch;
+    state.nextChunk = epochEnd ? 0 : chunk + 1;
+  }
+
+  private void checkpoint(ComputationGraph model, Checkpoint.State state) throws IOException {
+    Path saved = Checkpoint.save(conf, workdir, model, state);
+    Checkpoint.prune(conf, workdir, cfg.keepCheckpoints, saved);
+    LOG.info("checkpoint {} ({} epochs, step {})", saved, state.epochsDone, state.steps);
+  }
+
+  private static void logPermutations(TrainingPlan plan) {
+    if (plan.task instanceof JigsawTask) {
+      LOG.info("jigsaw permutations: {}", ((JigsawTask) plan.task).describePermutations());
+    }
+  }
+
+  /** Trains one chunk: its shards, augmented with its seed, at its learning rate. */
+  private final class ChunkRunner {
+    private final TrainingPlan plan;
+    /** Gradient sharing: one master (and its Aeron transport) for the run; null for parameter averaging. */
+    private final SparkComputationGraph sharedNet;
+    ComputationGraph model;
+    private final ReadOptions readOptions;
+    private final BadRecordCounter badRecords;
+    private final BatchNormCalibration calibration;
+    private final boolean shared;
+
+    ChunkRunner(TrainingPlan plan, ComputationGraph model, ReadOptions readOptions,
+        BadRecordCounter badRecords, BatchNormCalibration calibration, boolean shared) {
+      this.plan = plan;
+      this.model = model;
+      this.sharedNet = shared
+          ? new SparkComputationGraph(spark.sparkContext(), model,
+              TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, cfg.seed))
+          : null;
+      this.readOptions = readOptions;
+      this.badRecords = badRecords;
+      this.calibration = calibration;
+      this.shared = shared;
+    }
+
+    final class Result {
+      final double loss;
+      final double learningRate;
+      final long images;
+      final double seconds;
+
+      Result(double loss, double learningRate, long images, double seconds) {
+        this.loss = loss;
+        this.learningRate = learningRate;
+        this.images = images;
+        this.seconds = seconds;
       }
     }
-    LOG.info("counting the records of {} shards (once per workdir)", files.size());
-    Map<String, Long> counts = new TreeMap<>();
-    for (String f : files) {
-      counts.put(f, 0L);
+
+    Result train(int epoch, int chunk) {
+      List<String> shards = plan.chunks(epoch).get(chunk);
+      double lr = plan.learningRate(epoch, chunk);
+      long seed = plan.chunkSeed(epoch, chunk);
+      // Parameter averaging: DL4J's master draws the split of the chunk into averaging rounds from
+      // its own RNG; a new master per chunk, seeded by the chunk, makes it the same in a resumed run.
+      SparkComputationGraph net = shared ? sharedNet
+          : new SparkComputationGraph(spark.sparkContext(), model,
+              TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
+      net.getNetwork().setLearningRate(lr);
+      JavaRDD<Row> rows = TFRecordSource.read(spark, shards, readOptions).toJavaRDD();
+      JavaRDD<DataSet> batches = rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize,
+          plan.numOutputs, seed, cfg.shuffleBuffer, readOptions));
+      if (!shared) { // SharedTrainingMaster caches it by itself
+        batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
+      }
+      long start = System.nanoTime();
+      net.fit(batches);
+      if (!shared) {
+        batches.unpersist(false);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      // SharedTrainingMaster leaves the score on the network, not where getScore() reads it
+      double loss = shared ? net.getNetwork().score() : net.getScore();
+      if (calibration != null) {
+        calibration.apply(net.getNetwork());
+      }
+      model = net.getNetwork();
+      return new Result(loss, lr, plan.images(shards), seconds);
     }
-    ReadOptions options = ReadOptions.defaults().withLabelOffset(cfg.labelOffset).withOnBadRecord(onBadRecord)
-        .withCounter(BadRecordCounter.create(spark));
-    for (Row r : TFRecordSource.read(spark, files, options)
-        .groupBy(SlimSchema.FILE).count().collectAsList()) {
-      counts.put(r.getString(0), r.getLong(1));
-    }
-    fs.mkdirs(new Path(workdir));
-    try (OutputStream out = fs.create(cache, true)) {
-      JSON.writeValue(out, counts);
-    }
-    return counts;
   }
 }

@@ -3,6 +3,8 @@ package org.selfsup.train;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.RepartitionStrategy;
+import org.selfsup.runtime.UserError;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
@@ -27,7 +29,11 @@ public final class TrainingMasters {
     }
   }
 
-  public static TrainingMaster create(TrainConfig cfg, int workers, int examplesPerBatch, String workdir) {
+  /**
+   * The master of --training_master. {@code seed}: its RNG, which parameter averaging draws each
+   * fit's split into averaging rounds from.
+   */
+  public static TrainingMaster create(TrainConfig cfg, int workers, int examplesPerBatch, String workdir, long seed) {
     switch (cfg.trainingMaster) {
       case PARAMETER_AVERAGING:
         // Direct: minibatches stay in Spark (the chunk's RDD is persisted by the trainer) instead of
@@ -35,14 +41,19 @@ public final class TrainingMasters {
         return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
             .batchSizePerWorker(examplesPerBatch)
             .averagingFrequency(cfg.averagingFrequency)
-            .workerPrefetchNumBatches(2)
+            // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
+            // end with different parameters (measured); the minibatches are already materialised.
+            .workerPrefetchNumBatches(0)
+            // Spark's own repartition is a function of the input order; DL4J's Balanced strategy
+            // places the remainder minibatches with an unseeded Random.
+            .repartitionStrategy(RepartitionStrategy.SparkDefault)
             .saveUpdater(true)
             .rddTrainingApproach(RDDTrainingApproach.Direct)
             // null: DL4J would persist its own DataSet -> MultiDataSet view of the chunk (a second copy,
             // never unpersisted); the trainer persists the chunk at --minibatch_storage and unpersists it.
             .storageLevel(null)
             .exportDirectory(new Path(workdir, "tmp").toString())
-            .rngSeed(cfg.seed)
+            .rngSeed(seed)
             .build();
       case SHARED:
         // Gradient sharing over Aeron (DL4J's SharedTrainingMaster): workers exchange quantised
@@ -60,7 +71,7 @@ public final class TrainingMasters {
             .workerPrefetchNumBatches(2)
             .rddTrainingApproach(RDDTrainingApproach.Direct)
             .exportDirectory(new Path(workdir, "tmp").toString())
-            .rngSeed(cfg.seed)
+            .rngSeed(seed)
             .build();
       default:
         throw new UserError("unknown --training_master '" + cfg.trainingMaster + "'; valid: "

@@ -139,7 +139,7 @@ class StandaloneClusterIT {
     Path checkpoints = runDir.resolve("checkpoints");
     List<Path> saved;
     try (Stream<Path> s = Files.list(checkpoints)) {
-      saved = s.filter(p -> p.getFileName().toString().startsWith("epoch-")).collect(Collectors.toList());
+      saved = s.filter(p -> p.getFileName().toString().startsWith("step-")).collect(Collectors.toList());
     }
     assertFalse(saved.isEmpty(), "no checkpoint folder in " + checkpoints);
     for (Path dir : saved) {

@@ -295,4 +295,30 @@ class JigsawPermutationsTest {
     }
     return JigsawPermutations.of(rows);
   }
+
+  @Test
+  void theLogLineNamesTheFileCountDistancesAndChecksum(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("three.bin");
+    // distances: row 1-2: 8 (the middle stays), 1-3: 8 (the last stays), 2-3: 9; min 8, mean 25/3
+    byte[] bytes = JigsawPermutations.of(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8}, new int[] {8, 7, 6, 5, 4, 3, 2, 1, 0},
+        new int[] {1, 0, 3, 2, 5, 4, 7, 6, 8}).toBytes();
+    Files.write(file, bytes);
+    TaskOptions options = new TaskOptions();
+    options.permutationsPath = file.toString();
+    options.permutationsPerImage = 2;
+    JigsawTask task = (JigsawTask) Tasks.create(JigsawTask.NAME, options, new Configuration());
+    StringBuilder sha = new StringBuilder();
+    for (byte b : java.security.MessageDigest.getInstance("SHA-256").digest(bytes)) {
+      sha.append(String.format("%02x", b));
+    }
+    assertEquals("file " + file + ": 3 permutations of 9 (min Hamming distance 8, mean 8.33), SHA-256 " + sha,
+        task.describePermutations());
+
+    options.permutationsPath = null;
+    options.numPermutations = 3;
+    options.permutationSeed = 5;
+    JigsawTask generated = (JigsawTask) Tasks.create(JigsawTask.NAME, options, new Configuration());
+    assertTrue(generated.describePermutations().startsWith("generated (count 3, seed 5): 3 permutations of 9"),
+        generated.describePermutations());
+  }
 }

@@ -2,6 +2,7 @@ package org.selfsup.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,9 @@ class LearningRateScheduleTest {
 
   @Test
   void nonsenseIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(0, 64, 5, new double[0], 0.1));
-    assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(0.1, 0, 5, new double[0], 0.1));
+    assertTrue(assertThrows(org.selfsup.runtime.UserError.class,
+        () -> new LearningRateSchedule(0, 64, 5, new double[0], 0.1)).getMessage().startsWith("--base_lr must be > 0"));
+    assertTrue(assertThrows(org.selfsup.runtime.UserError.class,
+        () -> new LearningRateSchedule(0.1, 0, 5, new double[0], 0.1)).getMessage().startsWith("--batch_size must be > 0"));
   }
 }

@@ -51,48 +51,86 @@ class TrainerTest {
         .collect(Collectors.toList());
   }
 
+  private static List<String> checkpoints(Path workdir) throws Exception {
+    try (java.util.stream.Stream<Path> s = Files.list(workdir.resolve("checkpoints"))) {
+      return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** The row without the columns of wall-clock time (time, images_per_second). */
+  private static List<String> deterministic(String[] row) {
+    List<String> out = new java.util.ArrayList<>(List.of(row));
+    out.remove(7);
+    out.remove(0);
+    return out;
+  }
+
+  /**
+   * 2 epochs of 3 chunks (one 250-image shard, 8 steps each), a checkpoint every 2 chunks and at
+   * epoch ends, the last 2 kept. The interrupted run stops after chunk 5, past its mid-epoch
+   * checkpoint of chunk 4 (step 32): the resumed run drops chunk 5's row, trains chunks 5 and 6
+   * again, and ends with the very rows and parameters of the uninterrupted run.
+   */
   @Test
-  void interruptedAndResumedRunFollowsTheScheduleOfAnUninterruptedOne() throws Exception {
+  void aRunInterruptedAfterAMidEpochCheckpointAndResumedEqualsAnUninterruptedOne() throws Exception {
     Path straight = tmp.resolve("straight");
-    Checkpoint.State full = new Trainer(spark, tiny(2), straight.toString(), BadRecordPolicy.FAIL).run();
+    TrainConfig cfg = tiny(2);
+    cfg.checkpointEvery = 2;
+    cfg.keepCheckpoints = 2;
+    cfg.numWorkers = 2;
+    Checkpoint.State full = new Trainer(spark, cfg, straight.toString(), BadRecordPolicy.FAIL).run();
     assertEquals(2.0, full.epochsDone, 1e-9);
     assertEquals(1500, full.imagesSeen);
+    assertEquals(48, full.steps);
 
     Path resumed = tmp.resolve("resumed");
-    Checkpoint.State first = new Trainer(spark, tiny(1), resumed.toString(), BadRecordPolicy.FAIL).run();
-    assertEquals(1.0, first.epochsDone, 1e-9);
-    assertTrue(Files.isDirectory(resumed.resolve("checkpoints/epoch-0001.000")));
+    Checkpoint.State killed = new Trainer(spark, cfg, resumed.toString(), BadRecordPolicy.FAIL).stopAfterChunks(5).run();
+    assertEquals(40, killed.steps);
+    assertEquals(List.of("step-000000000024", "step-000000000032"), checkpoints(resumed));
+    assertEquals(5, metrics(resumed).size(), "the killed run's rows after step 0: 5 chunks");
     TrainConfig rest = tiny(2);
+    rest.checkpointEvery = 2;
+    rest.keepCheckpoints = 2;
+    rest.numWorkers = 2;
     rest.minibatchStorage = "MEMORY_ONLY"; // not part of the model: the run resumes, without a Kryo round trip
     Checkpoint.State second = new Trainer(spark, rest, resumed.toString(), BadRecordPolicy.FAIL).run();
     assertEquals(2.0, second.epochsDone, 1e-9);
     assertEquals(1500, second.imagesSeen);
+    assertEquals(48, second.steps);
 
     List<String[]> a = metrics(straight);
     List<String[]> b = metrics(resumed);
     assertEquals(6, a.size());
-    assertEquals(6, b.size(), "the second run resumed after the first run's 3 chunks instead of starting over");
+    assertEquals(6, b.size(), "one row per chunk: the killed run's row of step 40 dropped, written once again");
     for (int i = 0; i < 6; i++) {
-      assertEquals(a.get(i)[1], b.get(i)[1], "epoch of chunk " + i);
-      assertEquals(a.get(i)[3], b.get(i)[3], "images seen after chunk " + i);
-      assertEquals(a.get(i)[6], b.get(i)[6], "learning rate of chunk " + i);
+      assertEquals(Long.toString(8L * (i + 1)), b.get(i)[2], "step of chunk " + i);
+      assertEquals(deterministic(a.get(i)), deterministic(b.get(i)), "row of chunk " + i);
       double loss = Double.parseDouble(a.get(i)[4]);
       assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
-      double heldOut = Double.parseDouble(a.get(i)[8]);
-      assertTrue(Double.isFinite(heldOut) && heldOut > 0, "pretext loss " + heldOut);
     }
     // lr: warm-up to the peak (0.1 x 32 / 256) by epoch 0.5, x0.1 from epoch 1.5
     assertEquals(0.0125 * (1.0 / 6) / 0.5, Double.parseDouble(a.get(0)[6]), 1e-6);
     assertEquals(0.0125, Double.parseDouble(a.get(2)[6]), 1e-6);
     assertEquals(0.00125, Double.parseDouble(a.get(5)[6]), 1e-6);
 
+    assertEquals(List.of("step-000000000032", "step-000000000048"), checkpoints(straight));
+    assertEquals(checkpoints(straight), checkpoints(resumed));
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    org.deeplearning4j.nn.graph.ComputationGraph x = Checkpoint.latest(conf, straight.toString()).loadModel(conf);
+    org.deeplearning4j.nn.graph.ComputationGraph y = Checkpoint.latest(conf, resumed.toString()).loadModel(conf);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(x.params().data().asFloat(), y.params().data().asFloat(),
+        "final parameters");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(x.getUpdater().getStateViewArray().data().asFloat(),
+        y.getUpdater().getStateViewArray().data().asFloat(), "final momentum");
+
     // a third run with the same flags has nothing left to do
-    Checkpoint.State again = new Trainer(spark, tiny(2), resumed.toString(), BadRecordPolicy.FAIL).run();
+    Checkpoint.State again = new Trainer(spark, rest, resumed.toString(), BadRecordPolicy.FAIL).run();
     assertEquals(1500, again.imagesSeen);
+    assertEquals(6, metrics(resumed).size());
 
     TrainConfig other = tiny(3);
     other.architecture = "resnet50v1";
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    org.selfsup.runtime.UserError e = assertThrows(org.selfsup.runtime.UserError.class,
         () -> new Trainer(spark, other, resumed.toString(), BadRecordPolicy.FAIL).run());
     assertTrue(e.getMessage().contains("architecture=resnet50v2") && e.getMessage().contains("architecture=resnet50v1"),
         e.getMessage());
