@@ -20,21 +20,6 @@ public final class HadoopFiles {
     return fs instanceof LocalFileSystem ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
   }
 
-  /**
-   * A Hadoop configuration for reading files before a SparkSession exists (to check a command
-   * line): Hadoop's defaults plus the {@code spark.hadoop.*} system properties (which spark-submit
-   * sets), as Spark would build it.
-   */
-  public static Configuration withoutSpark() {
-    Configuration conf = new Configuration();
-    for (String key : System.getProperties().stringPropertyNames()) {
-      if (key.startsWith("spark.hadoop.")) {
-        conf.set(key.substring("spark.hadoop.".length()), System.getProperty(key));
-      }
-    }
-    return conf;
-  }
-
   /** True for a path on the local file system (no scheme, or file:), which can be checked without credentials. */
   public static boolean isLocal(String path) {
     String scheme = new Path(path).toUri().getScheme();

@@ -15,6 +15,7 @@ import org.selfsup.data.HadoopFiles;
 import org.selfsup.data.ReadOptions;
 import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.Preprocessing;
+import org.selfsup.runtime.SparkSessions;
 import org.selfsup.runtime.UserError;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.Tasks;
@@ -91,7 +92,7 @@ public final class EvaluateConfig {
         "--name '" + name + "' must be letters, digits, '.', '_' or '-' (it names files)");
     if (HadoopFiles.isLocal(datasetDir)) { // remote folders are listed once Spark has their credentials
       for (String split : Evaluation.SPLITS) {
-        layout.files(HadoopFiles.withoutSpark(), datasetDir, split);
+        layout.files(SparkSessions.hadoopConfiguration(), datasetDir, split);
       }
     }
     int offset = labelOffset != null ? labelOffset : layout.labelOffset();
@@ -101,7 +102,9 @@ public final class EvaluateConfig {
       return new EvaluateJob(this, layout, offset, name != null ? name : "raw_pixels", spec,
           List.of(RawPixelFeatures.COLUMN), null, null);
     }
-    Checkpoint ckpt = findCheckpoint(HadoopFiles.withoutSpark());
+    Configuration hadoop = SparkSessions.hadoopConfiguration();
+    Checkpoint ckpt = findCheckpoint(hadoop);
+    ckpt.verifyPermutations(hadoop); // a jigsaw checkpoint: the same permutation set as in training
     Checkpoint.State state = ckpt.state;
     // evaluation never draws jigsaw permutations: no need to reread the file
     state.config.taskOptions.permutationsPath = null;

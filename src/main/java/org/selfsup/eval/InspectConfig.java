@@ -6,6 +6,7 @@ import org.selfsup.data.HadoopFiles;
 import org.selfsup.data.ReadOptions;
 import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.Preprocessing;
+import org.selfsup.runtime.SparkSessions;
 import org.selfsup.runtime.UserError;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.TaskOptions;
@@ -64,13 +65,13 @@ public final class InspectConfig {
     String defaultSpec = "decode";
     if (task != null) {
       Tasks.checkName(task);
-      shown = Tasks.create(task, taskOptions, HadoopFiles.withoutSpark());
+      shown = Tasks.create(task, taskOptions, SparkSessions.hadoopConfiguration());
       defaultSpec = shown.trainSpec(inputSize != null ? inputSize : TrainConfig.forTask(task).inputSize);
     }
     Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);
     UserError.require(spec.startsWithDecode(), "--preprocess must start with decode: '" + spec.spec() + "'");
     if (HadoopFiles.isLocal(datasetDir)) { // remote folders are listed once Spark has their credentials
-      layout.files(HadoopFiles.withoutSpark(), datasetDir, split);
+      layout.files(SparkSessions.hadoopConfiguration(), datasetDir, split);
     }
     int offset = labelOffset != null ? labelOffset : layout.labelOffset();
     return new Inspection(this, layout, offset, spec, shown);
