@@ -3,14 +3,16 @@ package org.selfsup.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.selfsup.train.Checkpoint;
@@ -111,15 +113,18 @@ class InspectEvaluateFlagsTest {
 
   @Test
   void endpointsAreCheckedAgainstTheCheckpointsStateWithoutSpark(@TempDir Path tmp) throws Exception {
-    // state.json is all validation reads: no model.zip needed
+    // validation reads state.json (and checks the manifest); the network itself is never loaded: a tiny one
     Checkpoint.State state = new Checkpoint.State();
     state.config = TrainConfig.forTask("rotation");
     state.endpoints = new LinkedHashMap<>();
     state.endpoints.put("block1", "stage1");
     state.endpoints.put("pre_logits", "pool");
-    Path ckpt = tmp.resolve("ckpt");
-    Files.createDirectories(ckpt);
-    new ObjectMapper().writeValue(ckpt.resolve("state.json").toFile(), state);
+    ComputationGraph tiny = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder()
+        .addInputs("in").addLayer("out", new OutputLayer.Builder().nIn(2).nOut(2).build(), "in")
+        .setOutputs("out").build());
+    tiny.init();
+    Path ckpt = tmp.resolve("run");
+    Checkpoint.save(new Configuration(), ckpt.toString(), tiny, state);
     String w = tmp.resolve("e").toString();
     assertRefusedBeforeSpark("unknown endpoint 'block9' for the checkpoint's resnet50v2; valid endpoints: block1,"
         + " pre_logits", "evaluate", "--dataset_dir", SAMPLE, "--workdir", w, "--checkpoint", ckpt.toString(),
