@@ -1,32 +1,50 @@
 package org.selfsup.models;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.selfsup.runtime.UserError;
 
-/** The trunk architectures this package builds, by the names the paper's code uses. */
+/**
+ * The registry of trunk architectures, by the names the paper's code uses: the one place that
+ * names them. Adding an architecture is one entry in {@link #REGISTERED}.
+ */
 public final class Architectures {
-  public static final String RESNET50_V1 = "resnet50v1";
-  public static final String RESNET50_V2 = "resnet50v2";
+  private static final List<Architecture> REGISTERED = List.of(
+      Architecture.of("resnet50v1", "ResNet50 v1 (post-activation bottlenecks)", ResNetBuilder.V1)
+          .withConfigCheck(ResNetBuilder::requireFinalRelu),
+      Architecture.of("resnet50v2", "ResNet50 v2 (pre-activation bottlenecks)", ResNetBuilder.V2));
 
-  private static final List<String> NAMES = List.of(RESNET50_V1, RESNET50_V2);
+  private static final Map<String, Architecture> BY_NAME = REGISTERED.stream()
+      .collect(Collectors.toMap(Architecture::name, a -> a, (a, b) -> {
+        throw new IllegalStateException("architecture '" + a.name() + "' registered twice");
+      }, LinkedHashMap::new));
 
   private Architectures() {}
 
-  public static List<String> names() {
-    return NAMES;
+  public static List<Architecture> all() {
+    return REGISTERED;
   }
 
-  /** Unknown name -> IllegalArgumentException("unknown architecture 'x'; valid: resnet50v1, resnet50v2"). */
+  public static List<String> names() {
+    return List.copyOf(BY_NAME.keySet());
+  }
+
+  /** The registration; unknown name → UserError("unknown architecture 'x'; valid: resnet50v1, ..."). */
+  public static Architecture get(String name) {
+    check(name);
+    return BY_NAME.get(name);
+  }
+
   public static void check(String name) {
-    if (!NAMES.contains(name)) {
-      throw new UserError(
-          "unknown architecture '" + name + "'; valid: " + String.join(", ", NAMES));
+    if (!BY_NAME.containsKey(name)) {
+      throw new UserError("unknown architecture '" + name + "'; valid: " + String.join(", ", BY_NAME.keySet()));
     }
   }
 
-  /** True for the pre-activation (v2) variant. */
-  public static boolean isPreActivation(String name) {
-    check(name);
-    return RESNET50_V2.equals(name);
+  /** "resnet50v1 (ResNet50 v1 ...), resnet50v2 (...)", for help texts. */
+  public static String describe() {
+    return REGISTERED.stream().map(a -> a.name() + " (" + a.summary() + ")").collect(Collectors.joining(", "));
   }
 }

@@ -29,11 +29,9 @@ public final class PatchModel {
 
   private PatchModel() {}
 
-  /** The trunk of a patch task: first conv stride 1, last stage stride 1 (method spec: strides 2, 2, 1). */
+  /** The trunk of a patch task: the architecture's patch variant (ResNet: first conv stride 1, last stage stride 1; method spec: strides 2, 2, 1). */
   public static TrunkConfig patchTrunk(TrunkConfig cfg, int patchSize) {
-    int[] strides = cfg.stageStrides.clone();
-    strides[strides.length - 1] = 1;
-    return cfg.withRootStride(1).withStageStrides(strides).withInputSize(patchSize, patchSize);
+    return Architectures.get(cfg.architecture).patch(cfg, patchSize);
   }
 
   /** The whole training network; {@code trunk} is already a {@link #patchTrunk}. */

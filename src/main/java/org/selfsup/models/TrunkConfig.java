@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Shape of a ResNet trunk (the paper's {@code resnet()} arguments). Immutable; {@code withX} returns a copy.
+ * Shape of a trunk (the paper's {@code resnet()} arguments; each {@link Architecture} reads the fields it has). Immutable; {@code withX} returns a copy.
  * Stage i (0-based) has {@code blocksPerStage[i]} bottleneck blocks of output width 64k·2^i, the first
  * with stride {@code stageStrides[i]}; the root conv has 16k filters.
  */
@@ -73,16 +73,15 @@ public final class TrunkConfig implements Serializable {
     validate();
   }
 
-  /** ImageNet-style ResNet50: 7×7/2 root conv, 3×3/2 max-pool, blocks 3/4/6/3, stage strides 1/2/2/2. */
+  /** The architecture's standard (224 px) variant with its default blocks per stage (ResNet50: 7×7/2 root conv, 3×3/2 max-pool, blocks 3/4/6/3, stage strides 1/2/2/2). */
   public static TrunkConfig standard(String architecture, int filtersFactor, int inputSize) {
-    return new TrunkConfig(architecture, filtersFactor, new int[] {3, 4, 6, 3}, 7, 2, true,
-        new int[] {1, 2, 2, 2}, true, inputSize, inputSize, 3, DEFAULT_BN_DECAY, DEFAULT_BN_EPSILON);
+    Architecture a = Architectures.get(architecture);
+    return a.standard(filtersFactor, inputSize, a.defaultBlocksPerStage());
   }
 
-  /** Small-image variant (28–64 px): 3×3/1 root conv, no pool, stage strides 1, 2, 2, .... */
+  /** The architecture's small-image variant (28–64 px; ResNet: 3×3/1 root conv, no pool, stage strides 1, 2, 2, ...). */
   public static TrunkConfig small(String architecture, int filtersFactor, int inputSize, int... blocksPerStage) {
-    return new TrunkConfig(architecture, filtersFactor, blocksPerStage, 3, 1, false,
-        defaultStrides(blocksPerStage.length), true, inputSize, inputSize, 3, DEFAULT_BN_DECAY, DEFAULT_BN_EPSILON);
+    return Architectures.get(architecture).small(filtersFactor, inputSize, blocksPerStage);
   }
 
   /** Stride 1 for the first stage, 2 for the others (the original's stage layout). */
@@ -97,10 +96,6 @@ public final class TrunkConfig implements Serializable {
 
   public int stages() {
     return blocksPerStage.length;
-  }
-
-  public boolean preActivation() {
-    return Architectures.isPreActivation(architecture);
   }
 
   public int rootFilters() {
@@ -205,8 +200,7 @@ public final class TrunkConfig implements Serializable {
     require(rootKernel >= 1 && rootStride >= 1, "rootKernel and rootStride must be >= 1");
     require(inputHeight >= 1 && inputWidth >= 1 && inputChannels >= 1, "input size must be positive");
     require(bnDecay > 0 && bnDecay < 1 && bnEpsilon > 0, "bnDecay must be in (0, 1) and bnEpsilon > 0");
-    // As in the original, which raises for v1 with last_relu=False: v1 blocks always end in a ReLU.
-    require(preActivation() || finalRelu, "finalRelu=false is only meaningful for resnet50v2");
+    Architectures.get(architecture).checkConfig(this);
   }
 
   private static void require(boolean ok, String message) {
