@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(name = "inspect", mixinStandardHelpOptions = true, resourceBundle = "org.selfsup.cli.RegistryHelp",
     description = "Print a TFRecord dataset's schema, records per split, label histogram and image sizes; "
         + "with --preprocess SPEC --dump DIR, write the first images after SPEC as PNG files.")
 final class InspectCommand implements Callable<Integer> {

@@ -3,7 +3,6 @@ package org.selfsup.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.selfsup.runtime.SparkSessions;
-import org.selfsup.tasks.Tasks;
 import org.selfsup.train.Checkpoint;
 import org.selfsup.train.TrainConfig;
 import org.selfsup.train.Trainer;
@@ -15,8 +14,9 @@ import picocli.CommandLine.Option;
  * Binds the flags to a {@link TrainConfig}: the defaults are the config's (the fields below start
  * from them, which is what --help shows), the per-task ones ({@link TrainConfig#forTask}) apply
  * where a flag is left out. Every flag is checked by {@link TrainConfig#validate} before Spark starts.
+ * The help texts that name tasks or architectures come from their registries ({@link RegistryHelp}).
  */
-@Command(name = "pretrain", mixinStandardHelpOptions = true,
+@Command(name = "pretrain", mixinStandardHelpOptions = true, resourceBundle = "org.selfsup.cli.RegistryHelp",
     description = "Pretrain a network on a pretext task (or the supervised baseline) with DL4J on Spark. "
         + "Checkpoints every --checkpoint_every chunks and every epoch in --workdir; the same command again resumes "
         + "from the newest intact one.")
@@ -28,41 +28,38 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--workdir", required = true, description = "Checkpoints, metrics.csv (any Hadoop path).")
   String workdir;
 
-  @Option(names = "--task", description = "One of " + Tasks.NAMES_TEXT + " (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--task", description = "The pretext task, or the supervised baseline (default: ${DEFAULT-VALUE}).")
   String task = DEFAULTS.task;
 
   @Mixin TaskFlags taskFlags = new TaskFlags();
 
   // the task's recipe when left out (TrainConfig.forTask)
-  @Option(names = "--architecture",
-      description = "resnet50v1 or resnet50v2 (default: the task's; resnet50v2 for rotation and supervised, v1 for the others).")
+  @Option(names = "--architecture", description = "The trunk (default: the task's).")
   String architecture;
 
-  @Option(names = "--input_size",
-      description = "Square network input in pixels (default 224; patch tasks: the crop cut into the 3x3 grid, default 255).")
+  @Option(names = "--input_size", description = "Square network input in pixels (default: the task's).")
   Integer inputSize;
 
-  @Option(names = "--batch_size", description = "Images per minibatch (rotation: 4 inputs each). "
-      + "Default: the task's (rotation, exemplar 64; jigsaw, relative_patch_location 128; supervised 256).")
+  @Option(names = "--batch_size", description = "Images per minibatch (default: the task's).")
   Integer batchSize;
 
-  @Option(names = "--epochs", description = "Epochs, may be fractional (default: the task's; supervised 90, others 35).")
+  @Option(names = "--epochs", description = "Epochs, may be fractional (default: the task's).")
   Double epochs;
 
   @Option(names = "--decay_epochs", split = ",",
-      description = "Increasing epochs at which lr is multiplied by 0.1 (default: the task's; supervised 30,60,80, others 15,25).")
+      description = "Increasing epochs at which lr is multiplied by 0.1 (default: the task's).")
   double[] decayEpochs;
 
   // the same for every task: the fields start from TrainConfig's defaults
   @Option(names = "--filters_factor", description = "Widening factor k; 4 = standard ResNet50 width (default: ${DEFAULT-VALUE}).")
   int filtersFactor = DEFAULTS.filtersFactor;
 
-  @Option(names = "--small_input", description = "3x3 stride-1 root conv, no max-pool: for 28-64 px images.")
+  @Option(names = "--small_input", description = "The architecture's variant for 28-64 px images (ResNet: 3x3 stride-1 root conv, no max-pool).")
   boolean smallInput = DEFAULTS.smallInput;
 
   @Option(names = "--blocks_per_stage", split = ",",
-      description = "Bottleneck blocks per stage, one positive count per stage (default: ${DEFAULT-VALUE}).")
-  int[] blocksPerStage = DEFAULTS.blocksPerStage.clone();
+      description = "Blocks per stage, one positive count per stage (default: the architecture's).")
+  int[] blocksPerStage;
 
   @Option(names = "--batch_norm_decay",
       description = "Decay of the batch-norm running statistics, in (0, 1) (the original's ${DEFAULT-VALUE}; 0.9 for short runs).")
@@ -156,7 +153,7 @@ final class PretrainCommand implements Callable<Integer> {
     cfg.taskOptions = taskFlags.toOptions(seed);
     cfg.filtersFactor = filtersFactor;
     cfg.smallInput = smallInput;
-    cfg.blocksPerStage = blocksPerStage;
+    cfg.blocksPerStage = blocksPerStage != null ? blocksPerStage : TrainConfig.defaultBlocksPerStage(cfg.architecture);
     cfg.batchNormDecay = batchNormDecay;
     cfg.preprocess = preprocess;
     cfg.dataset = data.dataset;

@@ -17,6 +17,8 @@ import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.SparkSessions;
 import org.selfsup.runtime.UserError;
+import org.selfsup.models.Architecture;
+import org.selfsup.models.Architectures;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.Tasks;
 import org.selfsup.train.Checkpoint;
@@ -28,7 +30,6 @@ import org.selfsup.train.Checkpoint;
  */
 public final class EvaluateConfig {
   public static final String DEFAULT_DATASET = "fashion_mnist";
-  public static final List<String> DEFAULT_ENDPOINTS = List.of("pre_logits", "block3", "block4");
   public static final String DEFAULT_RAW_PIXEL_SPEC = "decode(1)|value_range(0,1)";
   public static final int DEFAULT_MAX_ITER = 100;
   public static final int DEFAULT_BATCH_SIZE = 64;
@@ -45,7 +46,7 @@ public final class EvaluateConfig {
   public String checkpoint;
   public boolean rawPixels;
   public boolean randomInit;
-  /** Null: those of {@link #DEFAULT_ENDPOINTS} the network has. */
+  /** Null: those of the architecture's default evaluation endpoints ({@link Architecture#evalEndpoints}) the network has. */
   public List<String> endpoints;
   /** Null: the task's evaluation spec, or {@link #DEFAULT_RAW_PIXEL_SPEC}. */
   public String preprocess;
@@ -104,14 +105,15 @@ public final class EvaluateConfig {
     }
     Configuration hadoop = SparkSessions.hadoopConfiguration();
     Checkpoint ckpt = findCheckpoint(hadoop);
-    ckpt.verifyPermutations(hadoop); // a jigsaw checkpoint: the same permutation set as in training
+    ckpt.verifyTaskChecksum(hadoop); // e.g. a jigsaw checkpoint: the same permutation set as in training
     Checkpoint.State state = ckpt.state;
     // evaluation never draws jigsaw permutations: no need to reread the file
     state.config.taskOptions.permutationsPath = null;
     Task task = Tasks.create(state.config.task, state.config.taskOptions, new Configuration());
-    List<String> columns = endpoints != null ? endpoints : defaultEndpoints(state.endpoints.keySet());
+    List<String> defaults = Architectures.get(state.config.architecture).evalEndpoints();
+    List<String> columns = endpoints != null ? endpoints : defaultEndpoints(defaults, state.endpoints.keySet());
     UserError.require(!columns.isEmpty(), "the checkpoint " + ckpt.dir + " has none of the default endpoints "
-        + DEFAULT_ENDPOINTS + "; choose with --endpoints from: " + String.join(", ", state.endpoints.keySet()));
+        + defaults + "; choose with --endpoints from: " + String.join(", ", state.endpoints.keySet()));
     for (String e : columns) {
       UserError.require(state.endpoints.containsKey(e), "unknown endpoint '" + e + "' for the checkpoint's "
           + state.config.architecture + "; valid endpoints: "
@@ -137,10 +139,10 @@ public final class EvaluateConfig {
     }
   }
 
-  /** Those of {@link #DEFAULT_ENDPOINTS} that are {@code available}, in that order. */
-  static List<String> defaultEndpoints(Collection<String> available) {
+  /** Those of {@code defaults} that are {@code available}, in that order. */
+  static List<String> defaultEndpoints(List<String> defaults, Collection<String> available) {
     List<String> out = new ArrayList<>();
-    for (String e : DEFAULT_ENDPOINTS) {
+    for (String e : defaults) {
       if (available.contains(e)) {
         out.add(e);
       }

@@ -10,8 +10,8 @@ import org.selfsup.runtime.SparkSessions;
 import org.selfsup.runtime.UserError;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.TaskOptions;
+import org.selfsup.tasks.TaskType;
 import org.selfsup.tasks.Tasks;
-import org.selfsup.train.TrainConfig;
 
 /**
  * Everything {@code inspect} is asked to do, with the one set of defaults. {@link #validate()}
@@ -64,9 +64,9 @@ public final class InspectConfig {
     Task shown = null;
     String defaultSpec = "decode";
     if (task != null) {
-      Tasks.checkName(task);
-      shown = Tasks.create(task, taskOptions, SparkSessions.hadoopConfiguration());
-      defaultSpec = shown.trainSpec(inputSize != null ? inputSize : TrainConfig.forTask(task).inputSize);
+      TaskType type = Tasks.get(task);
+      shown = type.create(taskOptions, SparkSessions.hadoopConfiguration());
+      defaultSpec = shown.trainSpec(inputSize != null ? inputSize : type.recipe().inputSize);
     }
     Preprocessing spec = Preprocessing.parse(preprocess != null ? preprocess : defaultSpec);
     UserError.require(spec.startsWithDecode(), "--preprocess must start with decode: '" + spec.spec() + "'");

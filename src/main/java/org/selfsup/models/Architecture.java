@@ -144,8 +144,7 @@ public final class Architecture {
 
   /** Throws the one-line {@link UserError} naming --blocks_per_stage unless {@code blocks} suits this architecture. */
   public void checkBlocksPerStage(int[] blocks) {
-    UserError.require(blocks != null && blocksValid.test(blocks), "--blocks_per_stage for " + name + " must be "
-        + blocksRule + ", not " + (blocks == null ? "none" : join(blocks)));
+    UserError.require(blocks != null && blocksValid.test(blocks), "--blocks_per_stage must be " + blocksRule + ", not " + (blocks == null ? "none" : join(blocks)));
   }
 
   void checkConfig(TrunkConfig cfg) {

@@ -3,6 +3,7 @@ package org.selfsup.models;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.selfsup.runtime.UserError;
 
@@ -12,9 +13,9 @@ import org.selfsup.runtime.UserError;
  */
 public final class Architectures {
   private static final List<Architecture> REGISTERED = List.of(
-      Architecture.of("resnet50v1", "ResNet50 v1 (post-activation bottlenecks)", ResNetBuilder.V1)
+      Architecture.of("resnet50v1", "ResNet50 v1, post-activation bottlenecks", ResNetBuilder.V1)
           .withConfigCheck(ResNetBuilder::requireFinalRelu),
-      Architecture.of("resnet50v2", "ResNet50 v2 (pre-activation bottlenecks)", ResNetBuilder.V2));
+      Architecture.of("resnet50v2", "ResNet50 v2, pre-activation bottlenecks", ResNetBuilder.V2));
 
   private static final Map<String, Architecture> BY_NAME = REGISTERED.stream()
       .collect(Collectors.toMap(Architecture::name, a -> a, (a, b) -> {
@@ -37,8 +38,12 @@ public final class Architectures {
     return BY_NAME.get(name);
   }
 
+  public static Optional<Architecture> find(String name) {
+    return Optional.ofNullable(name == null ? null : BY_NAME.get(name));
+  }
+
   public static void check(String name) {
-    if (!BY_NAME.containsKey(name)) {
+    if (name == null || !BY_NAME.containsKey(name)) {
       throw new UserError("unknown architecture '" + name + "'; valid: " + String.join(", ", BY_NAME.keySet()));
     }
   }

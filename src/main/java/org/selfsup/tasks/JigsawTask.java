@@ -1,9 +1,13 @@
 package org.selfsup.tasks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.hadoop.conf.Configuration;
 import org.selfsup.preprocess.Image;
+import org.selfsup.runtime.CloudCredentials;
 import org.selfsup.runtime.UserError;
 
 /**
@@ -19,6 +23,7 @@ public final class JigsawTask extends PatchTask {
   private final JigsawPermutations permutations;
   private final int perImage;
   private final String permutationsSource;
+  private final String permutationsPath;
 
   public JigsawTask(TaskOptions options, JigsawPermutations permutations) {
     super(options);
@@ -28,9 +33,32 @@ public final class JigsawTask extends PatchTask {
     }
     this.permutations = permutations;
     this.perImage = options.permutationsPerImage;
+    this.permutationsPath = options.permutationsPath;
     this.permutationsSource = options.permutationsPath != null
         ? "file " + options.permutationsPath
         : "generated (count " + options.numPermutations + ", seed " + options.permutationSeed + ")";
+  }
+
+  /** The task with the permutation set the options name: read through {@code hadoop} from --permutations_path, or generated. */
+  public static JigsawTask create(TaskOptions options, Configuration hadoop) {
+    return new JigsawTask(options, permutations(options, hadoop));
+  }
+
+  private static JigsawPermutations permutations(TaskOptions options, Configuration hadoop) {
+    int patches = PatchGeometry.CELLS * PatchGeometry.CELLS;
+    if (options.permutationsPath == null) {
+      return JigsawPermutations.generate(options.numPermutations, patches, options.permutationSeed);
+    }
+    try {
+      return JigsawPermutations.read(hadoop, options.permutationsPath)
+          .requireLength(patches, options.permutationsPath);
+    } catch (IOException e) {
+      UserError refused = CloudCredentials.userErrorIn(e);
+      if (refused != null) {
+        throw refused;
+      }
+      throw new UncheckedIOException("cannot read permutations file " + options.permutationsPath, e);
+    }
   }
 
   public JigsawPermutations permutations() {
@@ -45,6 +73,32 @@ public final class JigsawTask extends PatchTask {
   /** For the log: source, count, minimum and mean Hamming distance, and the set's SHA-256. */
   public String describePermutations() {
     return permutationsSource + ": " + permutations + ", SHA-256 " + permutations.sha256();
+  }
+
+  @Override
+  public String describeForLog() {
+    return "permutations: " + describePermutations();
+  }
+
+  @Override
+  public String checksum() {
+    return permutations.sha256();
+  }
+
+  /** A changed permutation set is a UserError naming its file (or "generated") and both checksums. */
+  @Override
+  public void requireChecksum(String trained, String trainedBy) {
+    String sha = checksum();
+    if (trained != null && !sha.equals(trained)) {
+      throw new UserError("permutations " + (permutationsPath != null ? "file " + permutationsPath : "(generated)")
+          + " have changed since " + trainedBy + " was trained: SHA-256 now " + sha + ", at training " + trained
+          + "; restore the file or use another --workdir");
+    }
+  }
+
+  @Override
+  public void recordResolvedOptions(TaskOptions options) {
+    options.numPermutations = permutations.size();
   }
 
   @Override

@@ -13,10 +13,11 @@ import org.selfsup.preprocess.ImageOps;
 /** Predict the rotation: each image enters 4 times, rotated by 0, 90, 180, 270 degrees (labels 0..3). */
 public final class RotationTask implements SingleCopyTask {
   private static final long serialVersionUID = 1L;
+  public static final String NAME = "rotation";
 
   @Override
   public String name() {
-    return "rotation";
+    return NAME;
   }
 
   @Override

@@ -13,10 +13,11 @@ import org.selfsup.runtime.UserError;
 /** The supervised baseline: the dataset's own labels. */
 public final class SupervisedTask implements SingleCopyTask {
   private static final long serialVersionUID = 1L;
+  public static final String NAME = "supervised";
 
   @Override
   public String name() {
-    return "supervised";
+    return NAME;
   }
 
   @Override

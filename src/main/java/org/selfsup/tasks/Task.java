@@ -69,6 +69,34 @@ public interface Task extends Serializable {
     return (double) correct / predicted.length();
   }
 
+  /** For the run's log: what else defines this task's examples (jigsaw: its permutation set); null: nothing. */
+  default String describeForLog() {
+    return null;
+  }
+
+  /**
+   * SHA-256 of what the network is trained against beyond the config (jigsaw: the permutation
+   * set), stored with every checkpoint; null: nothing.
+   */
+  default String checksum() {
+    return null;
+  }
+
+  /**
+   * Throws a {@link org.selfsup.runtime.UserError} when {@link #checksum} is not {@code trained},
+   * the checksum recorded when {@code trainedBy} (a checkpoint) was trained.
+   */
+  default void requireChecksum(String trained, String trainedBy) {
+    String now = checksum();
+    if (now != null && trained != null && !now.equals(trained)) {
+      throw new org.selfsup.runtime.UserError("task " + name() + " has changed since " + trainedBy
+          + " was trained: SHA-256 now " + now + ", at training " + trained + "; use another --workdir");
+    }
+  }
+
+  /** Writes into {@code options} what building the task found out (jigsaw: the size of its permutation file). */
+  default void recordResolvedOptions(TaskOptions options) {}
+
   /** The whole network for this task: trunk, head and loss. */
   ComputationGraph buildModel(NeuralNetConfiguration.Builder base, TrunkConfig trunk, int datasetClasses);
 

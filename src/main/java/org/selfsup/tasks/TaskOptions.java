@@ -22,17 +22,8 @@ public final class TaskOptions implements Serializable {
   public int exemplarCopies = 8;
   public double tripletMargin = 0.5;
 
-  /** What a checkpoint's network depends on, for the resume check. */
+  /** What a checkpoint's network depends on, for the resume check: the part the task's registration names. */
   public String modelIdentity(String task) {
-    switch (task) {
-      case RelativePatchLocationTask.NAME:
-        return " embed_dim=" + embedDim + " head_hidden=" + headHidden;
-      case JigsawTask.NAME:
-        return " embed_dim=" + embedDim + " head_hidden=" + headHidden + " permutations=" + numPermutations;
-      case ExemplarTask.NAME:
-        return " embed_dim=" + embedDim;
-      default:
-        return "";
-    }
+    return Tasks.find(task).map(t -> t.modelIdentity(this)).orElse("");
   }
 }

@@ -27,8 +27,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.selfsup.data.HadoopFiles;
 import org.selfsup.runtime.UserError;
-import org.selfsup.tasks.JigsawPermutations;
-import org.selfsup.tasks.JigsawTask;
+import org.selfsup.tasks.Task;
 import org.selfsup.tasks.Tasks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +62,7 @@ public final class Checkpoint {
     /** The next chunk to train: chunk {@code nextChunk} (0-based) of epoch {@code nextEpoch} (0-based). */
     public int nextEpoch;
     public int nextChunk;
-    /** Jigsaw: SHA-256 of the permutation set (in the binary file format) the network was trained with. */
+    /** The task's {@link Task#checksum()} at training (jigsaw: SHA-256 of its permutation set in the binary file format); null for most tasks. */
     public String permutationsSha256;
   }
 
@@ -243,27 +242,17 @@ public final class Checkpoint {
   }
 
   /**
-   * For jigsaw: checks that the permutation set the checkpoint's config names (its file, or the
-   * generated set of its count and seed) is the one the network was trained with; a changed
-   * file is a UserError naming it and both checksums. No-op for other tasks and for
-   * checkpoints that recorded no checksum.
+   * Checks that what the checkpoint's task is trained against beyond its config (jigsaw: the
+   * permutation set its config names, a file or the generated set of its count and seed) is
+   * unchanged ({@link Task#requireChecksum}): a UserError otherwise. No-op for checkpoints that
+   * recorded no checksum.
    */
-  public void verifyPermutations(Configuration conf) {
-    if (!JigsawTask.NAME.equals(state.config.task) || state.permutationsSha256 == null) {
+  public void verifyTaskChecksum(Configuration conf) {
+    if (state.permutationsSha256 == null) {
       return;
     }
-    JigsawTask task = (JigsawTask) Tasks.create(state.config.task, state.config.taskOptions, conf);
-    requireSamePermutations(task.permutations(), state.config.taskOptions.permutationsPath, state.permutationsSha256,
-        "checkpoint " + dir);
-  }
-
-  static void requireSamePermutations(JigsawPermutations now, String path, String trainedSha256, String trainedBy) {
-    String sha = now.sha256();
-    if (!sha.equals(trainedSha256)) {
-      throw new UserError("permutations " + (path != null ? "file " + path : "(generated)") + " have changed since "
-          + trainedBy + " was trained: SHA-256 now " + sha + ", at training " + trainedSha256
-          + "; restore the file or use another --workdir");
-    }
+    Tasks.create(state.config.task, state.config.taskOptions, conf)
+        .requireChecksum(state.permutationsSha256, "checkpoint " + dir);
   }
 
   static FileDigest digest(FileSystem fs, Path f) throws IOException {

@@ -9,18 +9,19 @@ import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
+import org.selfsup.models.Architecture;
 import org.selfsup.models.Architectures;
 import org.selfsup.preprocess.ImageCodec;
 import org.selfsup.runtime.UserError;
-import org.selfsup.tasks.JigsawTask;
 import org.selfsup.tasks.SpecCheck;
+import org.selfsup.tasks.Recipe;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.TaskOptions;
 import org.selfsup.tasks.Tasks;
 
 /**
  * Everything that defines a pretraining run: configs as data, stored with every checkpoint. The
- * field initialisers (and {@link #forTask}'s per-task recipe) are the one set of defaults: the
+ * field initialisers (the default task's recipe, and {@link #forTask}'s per-task one) are the one set of defaults: the
  * pretrain command only overrides the fields whose flags were given, and {@link #validate} checks
  * them all before Spark starts.
  */
@@ -30,12 +31,12 @@ public final class TrainConfig implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   // what is trained
-  public String task = "rotation";
-  public String architecture = "resnet50v2";
+  public String task = Tasks.defaultType().name();
+  public String architecture = Tasks.defaultType().recipe().architecture;
   public int filtersFactor = 4;
-  public int inputSize = 224;
+  public int inputSize = Tasks.defaultType().recipe().inputSize;
   public boolean smallInput;
-  public int[] blocksPerStage = {3, 4, 6, 3};
+  public int[] blocksPerStage = defaultBlocksPerStage(architecture);
   public String preprocess; // null: the task's default training spec
   public double batchNormDecay = 0.99; // the original's; 0.9 suits runs of a few hundred steps
   public TaskOptions taskOptions = new TaskOptions();
@@ -48,11 +49,11 @@ public final class TrainConfig implements Serializable {
   public int labelOffset = 1;
 
   // optimisation (method spec: SGD momentum 0.9, lr = base_lr * batch / 256, warm-up, x0.1 decays, L2 1e-4)
-  public int batchSize = 64;
-  public double epochs = 35;
+  public int batchSize = Tasks.defaultType().recipe().batchSize;
+  public double epochs = Tasks.defaultType().recipe().epochs;
   public double baseLr = 0.1;
   public double warmupEpochs = 5;
-  public double[] decayEpochs = {15, 25};
+  public double[] decayEpochs = Tasks.defaultType().recipe().decayEpochs();
   public double decayFactor = 0.1;
   public double weightDecay = 1e-4;
   public double momentum = 0.9;
@@ -78,33 +79,29 @@ public final class TrainConfig implements Serializable {
   /** Images whose header declares more pixels are bad records (IMAGE_TOO_LARGE), never decoded. */
   public long maxImagePixels = ImageCodec.DEFAULT_MAX_PIXELS;
 
-  /** The method spec's recipe for a task (batch, epochs, decays; base_lr 0.1 and 5 warm-up epochs for all). */
+  /**
+   * The method spec's recipe for a task (its registration's: architecture, batch, epochs, decays, input
+   * size; base_lr 0.1 and 5 warm-up epochs for all). An unknown task keeps the defaults, for
+   * {@link #validate} to report.
+   */
   public static TrainConfig forTask(String task) {
     TrainConfig c = new TrainConfig();
     c.task = task;
-    switch (task) {
-      case "supervised":
-        c.architecture = "resnet50v2";
-        c.batchSize = 256;
-        c.epochs = 90;
-        c.decayEpochs = new double[] {30, 60, 80};
-        break;
-      case "exemplar":
-        c.architecture = "resnet50v1";
-        c.batchSize = 64; // images; 8 copies each
-        break;
-      case "jigsaw":
-      case "relative_patch_location":
-        c.architecture = "resnet50v1";
-        c.batchSize = 128;
-        c.inputSize = 255;
-        break;
-      default: // rotation (the paper's best is RevNet50 x16; ResNet50 v2 is the closest trunk here)
-        c.batchSize = 64;
-        c.epochs = 35;
-        c.decayEpochs = new double[] {15, 25};
-    }
+    Tasks.find(task).ifPresent(t -> {
+      Recipe r = t.recipe();
+      c.architecture = r.architecture;
+      c.blocksPerStage = defaultBlocksPerStage(r.architecture);
+      c.batchSize = r.batchSize;
+      c.epochs = r.epochs;
+      c.decayEpochs = r.decayEpochs();
+      c.inputSize = r.inputSize;
+    });
     return c;
+  }
+
+  /** The architecture's default blocks per stage; for an unknown name (which {@link #validate} reports), ResNet50's. */
+  public static int[] defaultBlocksPerStage(String architecture) {
+    return Architectures.find(architecture).map(Architecture::defaultBlocksPerStage).orElse(new int[] {3, 4, 6, 3});
   }
 
   /**
@@ -115,12 +112,10 @@ public final class TrainConfig implements Serializable {
    */
   public void validate(Configuration hadoop) {
     Tasks.checkName(task);
-    Architectures.check(architecture);
+    Architecture arch = Architectures.get(architecture);
     require(filtersFactor >= 1, "--filters_factor must be >= 1, not " + filtersFactor);
     require(inputSize >= 8, "--input_size must be >= 8, not " + inputSize);
-    require(blocksPerStage != null && blocksPerStage.length >= 1 && Arrays.stream(blocksPerStage).allMatch(b -> b >= 1),
-        "--blocks_per_stage must be one or more positive block counts, one per stage (e.g. 3,4,6,3), not "
-            + (blocksPerStage == null ? "none" : join(blocksPerStage)));
+    arch.checkBlocksPerStage(blocksPerStage);
     require(batchNormDecay > 0 && batchNormDecay < 1, "--batch_norm_decay must be between 0 and 1, not " + batchNormDecay);
     DatasetLayout layout = DatasetLayout.forName(dataset);
     require(DatasetLayout.SPLITS.contains(split), "--split must be one of " + String.join(", ", DatasetLayout.SPLITS)
@@ -152,9 +147,7 @@ public final class TrainConfig implements Serializable {
 
     Task built = Tasks.create(task, taskOptions, hadoop);
     built.checkBatch(batchSize);
-    if (built instanceof JigsawTask) {
-      taskOptions.numPermutations = ((JigsawTask) built).permutations().size();
-    }
+    built.recordResolvedOptions(taskOptions);
     built.numOutputs(numClasses > 0 ? numClasses : layout.numClasses());
     SpecCheck.check("--preprocess", preprocess != null ? preprocess : built.trainSpec(inputSize), built, inputSize);
     layout.files(hadoop, datasetDir, split); // names the folder and pattern when the split has no shards

@@ -15,10 +15,11 @@ import org.selfsup.data.BadRecordCounter;
 import org.selfsup.data.BadRecordPolicy;
 import org.selfsup.data.ReadOptions;
 import org.selfsup.data.TFRecordSource;
+import org.selfsup.models.Architecture;
+import org.selfsup.models.Architectures;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.runtime.UserError;
-import org.selfsup.tasks.JigsawTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +59,10 @@ public final class Trainer {
   }
 
   public static TrunkConfig trunkConfig(TrainConfig cfg) {
+    Architecture arch = Architectures.get(cfg.architecture);
     TrunkConfig trunk = cfg.smallInput
-        ? TrunkConfig.small(cfg.architecture, cfg.filtersFactor, cfg.inputSize, cfg.blocksPerStage)
-        : TrunkConfig.standard(cfg.architecture, cfg.filtersFactor, cfg.inputSize).withBlocksPerStage(cfg.blocksPerStage);
+        ? arch.small(cfg.filtersFactor, cfg.inputSize, cfg.blocksPerStage)
+        : arch.standard(cfg.filtersFactor, cfg.inputSize, cfg.blocksPerStage);
     return trunk.withBatchNorm(cfg.batchNormDecay, trunk.bnEpsilon);
   }
 
@@ -77,7 +79,7 @@ public final class Trainer {
 
   public Checkpoint.State run() throws IOException {
     TrainingPlan plan = TrainingPlan.create(spark, cfg, workdir, onBadRecord);
-    logPermutations(plan);
+    logTask(plan);
     Checkpoint resumed = Checkpoint.latest(conf, workdir);
     Start start = resumed != null ? restore(plan, resumed) : fresh(plan);
     Checkpoint.State state = start.state;
@@ -164,8 +166,7 @@ public final class Trainer {
           + ", not " + cfg.modelIdentity() + "; use another --workdir or the flags of that run");
     }
     if (plan.permutationsSha256 != null && resumed.state.permutationsSha256 != null) {
-      Checkpoint.requireSamePermutations(((JigsawTask) plan.task).permutations(),
-          cfg.taskOptions.permutationsPath, resumed.state.permutationsSha256, "checkpoint " + resumed.dir);
+      plan.task.requireChecksum(resumed.state.permutationsSha256, "checkpoint " + resumed.dir);
     }
     int chunksThen = resumed.state.config.chunksPerEpoch;
     if (Math.min(chunksThen, plan.files.size()) != plan.chunksPerEpoch) {
@@ -197,9 +198,10 @@ public final class Trainer {
     LOG.info("checkpoint {} ({} epochs, step {})", saved, state.epochsDone, state.steps);
   }
 
-  private static void logPermutations(TrainingPlan plan) {
-    if (plan.task instanceof JigsawTask) {
-      LOG.info("jigsaw permutations: {}", ((JigsawTask) plan.task).describePermutations());
+  private static void logTask(TrainingPlan plan) {
+    String described = plan.task.describeForLog();
+    if (described != null) {
+      LOG.info("{} {}", plan.task.name(), described);
     }
   }
 

@@ -24,7 +24,6 @@ import org.selfsup.data.ReadOptions;
 import org.selfsup.data.SlimSchema;
 import org.selfsup.data.TFRecordSource;
 import org.selfsup.runtime.UserError;
-import org.selfsup.tasks.JigsawTask;
 import org.selfsup.tasks.Task;
 import org.selfsup.tasks.Tasks;
 import org.slf4j.Logger;
@@ -55,7 +54,7 @@ final class TrainingPlan {
   final int examplesPerBatch;
   /** Chunks of every epoch (each a group of whole shards). */
   final int chunksPerEpoch;
-  /** Jigsaw: SHA-256 of the permutation set; null for other tasks. */
+  /** {@link Task#checksum()}: what the network is trained against beyond the config (jigsaw: its permutation set); null for most tasks. */
   final String permutationsSha256;
 
   private TrainingPlan(TrainConfig cfg, Task task, DatasetLayout layout, List<String> files, Map<String, Long> counts,
@@ -73,7 +72,7 @@ final class TrainingPlan {
     this.workers = workers;
     this.examplesPerBatch = cfg.batchSize * task.examplesPerImage();
     this.chunksPerEpoch = Math.max(1, Math.min(cfg.chunksPerEpoch, files.size()));
-    this.permutationsSha256 = task instanceof JigsawTask ? ((JigsawTask) task).permutations().sha256() : null;
+    this.permutationsSha256 = task.checksum();
   }
 
   static LearningRateSchedule schedule(TrainConfig cfg) {

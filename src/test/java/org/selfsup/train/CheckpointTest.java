@@ -160,12 +160,12 @@ class CheckpointTest {
     Checkpoint.save(CONF, tmp.resolve("w").toString(), network(1), s);
     Checkpoint checkpoint = Checkpoint.latest(CONF, tmp.resolve("w").toString());
     assertNotNull(checkpoint);
-    checkpoint.verifyPermutations(CONF); // unchanged: passes
+    checkpoint.verifyTaskChecksum(CONF); // unchanged: passes
 
     rows[2] = new int[] {2, 1, 0, 5, 4, 3, 8, 7, 6};
     byte[] changed = JigsawPermutations.of(rows).toBytes();
     Files.write(file, changed);
-    UserError e = assertThrows(UserError.class, () -> checkpoint.verifyPermutations(CONF));
+    UserError e = assertThrows(UserError.class, () -> checkpoint.verifyTaskChecksum(CONF));
     String now = hex(MessageDigest.getInstance("SHA-256").digest(changed));
     assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains(now)
         && e.getMessage().contains(s.permutationsSha256), e.getMessage());
