@@ -107,6 +107,67 @@ public final class TFRecordSource {
     return new ArrayList<>(out);
   }
 
+  /**
+   * The encoded image of the first of the first {@code maxRecords} records of {@code file} that
+   * is readable and decodes within {@code maxPixels}, read through Hadoop alone (no Spark), for
+   * checking a command line against the real images; null when there is none.
+   */
+  public static SampleImage sampleImage(Configuration conf, String file, int maxRecords, long maxPixels) {
+    Path p = new Path(file);
+    try (TFRecordInput input = new TFRecordInput(HadoopFiles.of(p, conf).open(p, 1 << 16), file)) {
+      for (int i = 0; i < maxRecords; i++) {
+        byte[] payload;
+        try {
+          payload = input.next();
+        } catch (BadRecordException bad) {
+          continue; // TFRecordInput ends itself when the rest of the file is lost
+        }
+        if (payload == null) {
+          return null;
+        }
+        try {
+          Example ex = Example.parseFrom(payload);
+          org.tensorflow.example.Feature f = ex.getFeatures().getFeatureMap().get(SlimSchema.KEY_IMAGE);
+          if (f == null || f.getBytesList().getValueCount() == 0) {
+            continue;
+          }
+          byte[] image = f.getBytesList().getValue(0).toByteArray();
+          org.selfsup.preprocess.Image decoded = org.selfsup.preprocess.ImageCodec.decode(image, 3, maxPixels);
+          return new SampleImage(image, file, input.lastIndex(), decoded.height(), decoded.width());
+        } catch (InvalidProtocolBufferException | RuntimeException unusable) {
+          // a bad record or image: the next one will do; the run itself reports it as it should
+        }
+      }
+      return null;
+    } catch (BadRecordException unreadable) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One record's encoded image, where it came from and its size. */
+  public static final class SampleImage {
+    public final byte[] encoded;
+    public final String file;
+    public final long record;
+    public final int height;
+    public final int width;
+
+    SampleImage(byte[] encoded, String file, long record, int height, int width) {
+      this.encoded = encoded;
+      this.file = file;
+      this.record = record;
+      this.height = height;
+      this.width = width;
+    }
+
+    @Override
+    public String toString() {
+      return height + "x" + width + " image (record " + record + " in " + file + ")";
+    }
+  }
+
   static boolean isHidden(Path p) {
     String n = p.getName();
     return n.startsWith(".") || n.startsWith("_");

@@ -9,17 +9,25 @@ import org.selfsup.preprocess.Preprocessing;
 import org.selfsup.runtime.UserError;
 
 /**
- * A training spec checked before any record is read: it parses, starts with decode, applies to a
- * synthetic image, and gives the task the network inputs its own spec gives at the run's input
- * size (a crop larger than the resize before it, or a spec for another size, fails here and not
- * on the first record). Inputs that depend on the images (a crop larger than the stored image)
- * can only fail on the records themselves.
+ * A training spec checked before Spark starts: it parses, starts with decode, applies to an image
+ * of the dataset (else to a synthetic one), and gives the task the network inputs its own spec
+ * gives at the run's input size (a crop larger than the image or than the resize before it, or a
+ * spec for another size, fails here and not on the first record of a running job).
  */
 public final class SpecCheck {
   private SpecCheck() {}
 
-  /** Throws a UserError naming {@code flag} unless {@code spec} works for {@code task} at {@code inputSize}. */
+  /** {@link #check(String, String, Task, int, byte[], String)} on a synthetic image. */
   public static void check(String flag, String spec, Task task, int inputSize) {
+    check(flag, spec, task, inputSize, null, null);
+  }
+
+  /**
+   * Throws a UserError naming {@code flag} unless {@code spec} works for {@code task} at
+   * {@code inputSize} on {@code sample} (an encoded image of the dataset, described by
+   * {@code sampleName}); with no sample, on a synthetic image larger than the input size.
+   */
+  public static void check(String flag, String spec, Task task, int inputSize, byte[] sample, String sampleName) {
     Preprocessing parsed;
     try {
       parsed = Preprocessing.parse(spec);
@@ -31,10 +39,15 @@ public final class SpecCheck {
     if (reference.equals(spec)) {
       return;
     }
-    // larger than the input size, so that crops of it work as they would on a real image
-    int side = Math.max(256, 2 * inputSize);
-    byte[] probe = ImageCodec.encodePng(synthetic(side)); // through decode, which may change the channels
-    Image[] views = views(task, parsed, probe, flag + " '" + spec + "' cannot apply to a " + side + "x" + side + " image");
+    byte[] probe = sample;
+    String probeName = sampleName;
+    if (probe == null) {
+      // larger than the input size, so that crops of it work as they would on a real image
+      int side = Math.max(256, 2 * inputSize);
+      probe = ImageCodec.encodePng(synthetic(side)); // through decode, which may change the channels
+      probeName = "a synthetic " + side + "x" + side + " image";
+    }
+    Image[] views = views(task, parsed, probe, flag + " '" + spec + "' cannot apply to " + probeName);
     Image[] expected = views(task, Preprocessing.parse(reference), probe, "the task's own spec '" + reference + "'");
     UserError.require(views.length == expected.length && sameShape(views[0], expected[0]),
         flag + " '" + spec + "' gives " + task.name() + " network inputs of " + shape(views[0])

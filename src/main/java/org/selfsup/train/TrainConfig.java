@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
+import org.selfsup.data.TFRecordSource;
 import org.selfsup.models.Architecture;
 import org.selfsup.models.Architectures;
 import org.selfsup.preprocess.ImageCodec;
@@ -149,8 +151,11 @@ public final class TrainConfig implements Serializable {
     built.checkBatch(batchSize);
     built.recordResolvedOptions(taskOptions);
     built.numOutputs(numClasses > 0 ? numClasses : layout.numClasses());
-    SpecCheck.check("--preprocess", preprocess != null ? preprocess : built.trainSpec(inputSize), built, inputSize);
-    layout.files(hadoop, datasetDir, split); // names the folder and pattern when the split has no shards
+    // names the folder and pattern when the split has no shards
+    List<String> files = layout.files(hadoop, datasetDir, split);
+    TFRecordSource.SampleImage sample = TFRecordSource.sampleImage(hadoop, files.get(0), 16, maxImagePixels);
+    SpecCheck.check("--preprocess", preprocess != null ? preprocess : built.trainSpec(inputSize), built, inputSize,
+        sample == null ? null : sample.encoded, sample == null ? null : "the dataset's " + sample);
   }
 
   private static boolean positive(double v) {

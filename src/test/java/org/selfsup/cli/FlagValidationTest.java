@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -73,7 +74,7 @@ class FlagValidationTest {
         bad("--batch_norm_decay must be between 0 and 1, not 1.5", pretrain("--batch_norm_decay", "1.5")),
         bad("--input_size must be >= 8, not 4", pretrain("--input_size", "4")),
         // pretrain: the preprocessing spec, parsed and tried before Spark
-        bad("--preprocess 'decode|resize(32)|central_crop(48)' cannot apply to a 448x448 image: ",
+        bad("--preprocess 'decode|resize(32)|central_crop(48)' cannot apply to the dataset's 28x28 image (record 0 in ",
             pretrain("--preprocess", "decode|resize(32)|central_crop(48)")),
         bad("--preprocess 'decode|central_crop(24)' gives rotation network inputs of 24x24x3, but --input_size 224 needs 224x224x3",
             pretrain("--preprocess", "decode|central_crop(24)")),
@@ -130,5 +131,23 @@ class FlagValidationTest {
     assertFalse(r.err.contains("\tat "), r.err);
     assertEquals("", r.out);
     assertEquals(sessions, SparkSessions.requests(), "a SparkSession was asked for");
+  }
+
+  /** The quickstart's own flags: a spec without a resize keeps the sample's 28 px, which --input_size 28 needs. */
+  @Test
+  void theQuickstartsFlagsPassOnTheSamplesOwnImages() {
+    String[] args = pretrain("--task", "rotation", "--architecture", "resnet50v2", "--filters_factor", "1", "--small_input",
+        "--blocks_per_stage", "1,1,1", "--input_size", "28", "--preprocess", "decode|flip_lr|value_range(-1,1)",
+        "--batch_size", "16", "--epochs", "0.25", "--decay_epochs", "0.2");
+    PretrainCommand command = new PretrainCommand();
+    new picocli.CommandLine(command).parseArgs(java.util.Arrays.copyOfRange(args, 1, args.length));
+    org.selfsup.train.TrainConfig cfg = command.config();
+    cfg.validate(SparkSessions.hadoopConfiguration());
+    assertEquals(28, cfg.inputSize);
+    // the same spec at another input size is refused: the images stay 28 px
+    String[] other = pretrain("--input_size", "32", "--small_input", "--preprocess", "decode|flip_lr|value_range(-1,1)");
+    CommandLineTest.Run r = CommandLineTest.runWithoutSpark(other);
+    assertEquals(2, r.code, r.err);
+    assertTrue(r.err.contains("gives rotation network inputs of 28x28x3, but --input_size 32 needs 32x32x3"), r.err);
   }
 }
