@@ -1,14 +1,15 @@
 package org.selfsup.models;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * DL4J's {@link SubsetVertex} (channels {@code from..to}, inclusive) with the output type of a convolutional
  * input fixed: DL4J 1.0.0-M2 gives it {@code from - to + 1} channels (negative), which breaks the shape
- * inference of every layer after it. Forward and backward are SubsetVertex's own.
+ * inference of every layer after it. Forward and backward are SubsetVertex's own. DL4J reads the JSON
+ * with its shaded Jackson, hence that {@code JsonProperty}.
  */
 public class ChannelSubsetVertex extends SubsetVertex {
   public ChannelSubsetVertex(@JsonProperty("from") int from, @JsonProperty("to") int to) {

@@ -212,6 +212,20 @@ class RevNetBuilderTest {
     TrunkTestGraphs.checkEndpoints(REVNET, cfg, CLASSES, expected);
   }
 
+  /** Checkpoints and Spark workers rebuild the network from its JSON: the custom vertices must survive it. */
+  @Test
+  void configurationSurvivesJson() {
+    TrunkConfig cfg = TrunkConfig.small(ARCH, 1, 16, 1, 1);
+    ComputationGraph graph = TrunkTestGraphs.classifier(REVNET, cfg, CLASSES);
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+    assertEquals(graph.getConfiguration(), back);
+    assertTrue(back.getVertices().get("block1_unit1_x1") instanceof ChannelSubsetVertex);
+    ComputationGraph rebuilt = new ComputationGraph(back);
+    rebuilt.init(graph.params().dup(), false);
+    INDArray x = Nd4j.rand(new int[] {2, 3, 16, 16});
+    assertEquals(graph.outputSingle(false, x.dup()), rebuilt.outputSingle(false, x.dup()));
+  }
+
   @Test
   void oneTrainingStepPerVariant() {
     TrunkTestGraphs.checkTrainingStep(REVNET, TrunkConfig.small(ARCH, 1, 32, 1, 1, 1, 1), CLASSES);
