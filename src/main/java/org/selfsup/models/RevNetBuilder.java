@@ -66,6 +66,12 @@ public final class RevNetBuilder {
     return new Trunk(b, cfg, prefix).residualFunction(name, in, channels);
   }
 
+  /** Adds the channel doubling between stages on {@code in} ({@code channels} channels); for its gradient test. */
+  static String addChannelDoubling(ComputationGraphConfiguration.GraphBuilder b, TrunkConfig cfg, String prefix,
+      String name, String in, int channels) {
+    return new Trunk(b, cfg, prefix).doubleChannels(name, in, channels);
+  }
+
   /** One trunk being added; holds the builder and the naming prefix. */
   private static final class Trunk {
     private final ComputationGraphConfiguration.GraphBuilder b;
@@ -144,7 +150,7 @@ public final class RevNetBuilder {
      * [zeros(C/2), x, zeros(C/2)]. The zeros are 0 × (the first C/2 channels of x): built from DL4J's own
      * vertices, so the graph stays serialisable, and their backward pass gives x a zero gradient.
      */
-    private String doubleChannels(String name, String in, int channels) {
+    String doubleChannels(String name, String in, int channels) {
       int half = channels / 2;
       String before = vertex(name + "zeros_before", new ScaleVertex(0.0),
           vertex(name + "half_before", new ChannelSubsetVertex(0, half - 1), in));

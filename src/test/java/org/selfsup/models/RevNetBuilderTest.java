@@ -1,5 +1,6 @@
 package org.selfsup.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +12,20 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.selfsup.runtime.Nd4jSetup;
 
 /**
@@ -224,6 +232,54 @@ class RevNetBuilderTest {
     rebuilt.init(graph.params().dup(), false);
     INDArray x = Nd4j.rand(new int[] {2, 3, 16, 16});
     assertEquals(graph.outputSingle(false, x.dup()), rebuilt.outputSingle(false, x.dup()));
+  }
+
+  /**
+   * The zero padding's backward pass: a 1×1 conv W feeding the channel doubling, then a squared error.
+   * Everything is linear up to the quadratic loss, so central differences of the score are exact up to
+   * float rounding; the analytic gradient of W must match them.
+   */
+  @Test
+  void zeroPaddingBackpropagatesTheGradientOfTheKeptChannels() {
+    TrunkConfig cfg = TrunkConfig.small(ARCH, 1, 4, 1, 1);
+    ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+        .seed(2)
+        .updater(new NoOp())
+        .graphBuilder()
+        .addInputs("x")
+        .setInputTypes(InputType.convolutional(3, 3, 2));
+    b.addLayer("w", new ConvolutionLayer.Builder(1, 1).nOut(4).hasBias(false).activation(Activation.IDENTITY)
+        .weightInit(WeightInit.XAVIER_UNIFORM).build(), "x");
+    String padded = RevNetBuilder.addChannelDoubling(b, cfg, "", "pad_", "w", 4);
+    b.addLayer("loss", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+        .build(), padded);
+    ComputationGraph graph = new ComputationGraph(b.setOutputs("loss").build());
+    graph.init();
+
+    Nd4j.getRandom().setSeed(3);
+    INDArray x = Nd4j.randn(new long[] {2, 2, 3, 3});
+    INDArray target = Nd4j.randn(new long[] {2, 8, 3, 3});
+    DataSet data = new DataSet(x, target);
+    INDArray padOut = graph.feedForward(x, false).get(padded);
+    assertArrayEquals(new long[] {2, 8, 3, 3}, padOut.shape());
+
+    graph.setInputs(x);
+    graph.setLabels(target);
+    graph.computeGradientAndScore();
+    INDArray analytic = graph.gradient().getGradientFor("w_W").dup();
+    INDArray w = graph.getLayer("w").getParam("W");
+    assertTrue(analytic.amaxNumber().doubleValue() > 1e-2, "a gradient to check");
+    double h = 1e-2;
+    for (int i = 0; i < w.length(); i++) {
+      double orig = w.getDouble(i);
+      w.putScalar(i, orig + h);
+      double up = graph.score(data, true);
+      w.putScalar(i, orig - h);
+      double down = graph.score(data, true);
+      w.putScalar(i, orig);
+      // DL4J's gradient is summed over the minibatch (its updater divides); the score is the mean.
+      assertEquals(2 * (up - down) / (2 * h), analytic.getDouble(i), 1e-3, "dL/dW[" + i + "]");
+    }
   }
 
   @Test
