@@ -38,9 +38,9 @@ row() {
   local lines frames message
   lines=$(grep -vc '^\[selfsup\]' "$out.stderr" || true)
   frames=$(grep -c $'^\tat ' "$out.stderr" || true)
-  message=$(grep -h '^error: ' "$out.stderr" | head -n1)
+  message=$(grep -h '^error: ' "$out.stderr" | head -n1 || true)
   if [[ -z "$message" ]]; then
-    message=$(grep -hiE 'bad record|records read|skipped|cut short' "$out.stdout" "$out.stderr" | tail -n1)
+    message=$(grep -hE '^(records|[0-9:]+ [A-Z]+ +[A-Za-z]+: records): ' "$out.stdout" "$out.stderr" | tail -n1 || true)
   fi
   message=$(printf '%s' "$message" | sed -e "s#$INPUTS/##g" -e "s#file:##g" -e 's/|/\\|/g' -e 's/^[0-9:]* [A-Z]* *[A-Za-z]*: //' | cut -c1-220)
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$case" "$command" "$mode" "$code" "$lines" "$frames" "$message" >>"$TABLE"

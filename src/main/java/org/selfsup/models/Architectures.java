@@ -1,5 +1,6 @@
 package org.selfsup.models;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,14 @@ public final class Architectures {
   private static final List<Architecture> REGISTERED = List.of(
       Architecture.of("resnet50v1", "ResNet50 v1, post-activation bottlenecks", ResNetBuilder.V1)
           .withConfigCheck(ResNetBuilder::requireFinalRelu),
-      Architecture.of("resnet50v2", "ResNet50 v2, pre-activation bottlenecks", ResNetBuilder.V2));
+      Architecture.of("resnet50v2", "ResNet50 v2, pre-activation bottlenecks", ResNetBuilder.V2),
+      Architecture.of("revnet50", "RevNet50, reversible pre-activation bottleneck blocks", RevNetBuilder::addTrunk),
+      // no root conv: block s starts with a max-pool of stride stageStrides[s], so the ResNet variants apply as they are
+      Architecture.of("vgg19_bn", "VGG19 with batch norm, fc6/fc7 as convolutions", VggBuilder::addTrunk)
+          .withBlocksPerStage(VggBuilder.VGG19_CONVS_PER_BLOCK,
+              "five positive convolution counts, one per block (e.g. 2,2,4,4,4)",
+              blocks -> blocks.length == 5 && Arrays.stream(blocks).allMatch(n -> n >= 1))
+          .withEvalEndpoints("pre_logits", "fc6", "block5"));
 
   private static final Map<String, Architecture> BY_NAME = REGISTERED.stream()
       .collect(Collectors.toMap(Architecture::name, a -> a, (a, b) -> {

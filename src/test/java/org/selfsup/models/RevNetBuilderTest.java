@@ -28,12 +28,9 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.selfsup.runtime.Nd4jSetup;
 
-/**
- * RevNet50. Until the architecture is registered, TrunkConfig only accepts the ResNet names, so the configs
- * here carry "resnet50v2": RevNetBuilder reads only the shape fields, never the name.
- */
+/** RevNet50: shapes, parameter counts, invertible blocks, the channel doubling, a training step. */
 class RevNetBuilderTest {
-  private static final String ARCH = "resnet50v2";
+  private static final String ARCH = "revnet50";
   private static final int CLASSES = 5;
   private static final TrunkTestGraphs.Trunk REVNET = RevNetBuilder::addTrunk;
 

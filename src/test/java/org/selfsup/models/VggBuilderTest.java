@@ -10,12 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.selfsup.runtime.Nd4jSetup;
 
-/**
- * VGG19 with batch norm. Until the architecture is registered, TrunkConfig only accepts the ResNet names,
- * so the configs here carry "resnet50v2": VggBuilder reads only the shape fields, never the name.
- */
+/** VGG19 with batch norm: shapes, parameter counts, a training step. */
 class VggBuilderTest {
-  private static final String ARCH = "resnet50v2";
+  private static final String ARCH = "vgg19_bn";
   private static final int CLASSES = 5;
   private static final TrunkTestGraphs.Trunk VGG = VggBuilder::addTrunk;
 
