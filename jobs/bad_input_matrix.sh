@@ -42,7 +42,7 @@ row() {
   if [[ -z "$message" ]]; then
     message=$(grep -hE '^(records|[0-9:]+ [A-Z]+ +[A-Za-z]+: records): ' "$out.stdout" "$out.stderr" | tail -n1 || true)
   fi
-  message=$(printf '%s' "$message" | sed -e "s#$INPUTS/##g" -e "s#file:##g" -e 's/|/\\|/g' -e 's/^[0-9:]* [A-Z]* *[A-Za-z]*: //' | cut -c1-220)
+  message=$(printf '%s' "$message" | sed -e "s#$INPUTS/##g" -e "s#file:##g" -e 's/|/\\|/g' -e 's/^[0-9:]* [A-Z]* *[A-Za-z]*: //' -e 's/ (log: [^)]*)$//' | cut -c1-220)
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$case" "$command" "$mode" "$code" "$lines" "$frames" "$message" >>"$TABLE"
   selfsup_log "$case $command $mode: exit $code"
 }

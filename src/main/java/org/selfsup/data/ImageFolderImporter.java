@@ -67,6 +67,7 @@ public final class ImageFolderImporter {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableConfiguration> hadoopConf = jsc.broadcast(new SerializableConfiguration(conf));
     LongAccumulator skipped = spark.sparkContext().longAccumulator("undecodable images");
+    LongAccumulator tooLarge = spark.sparkContext().longAccumulator("images over --max_image_pixels");
     CollectionAccumulator<String> skippedNames = spark.sparkContext().collectionAccumulator("undecodable image names");
     ImportSummary summary = new ImportSummary();
     for (String[] split : splits) {
@@ -96,8 +97,16 @@ public final class ImageFolderImporter {
       long maxPixels = options.maxImagePixels;
       JavaRDD<Row> slim = jsc.parallelize(files, Math.max(1, files.size() / FILES_PER_SLICE))
           .flatMap(r -> {
-            Row row = toSlimRow(hadoopConf.value().value(), r.getString(0), r.getInt(1), classes, format, policy,
-                maxPixels);
+            Row row;
+            try {
+              row = toSlimRow(hadoopConf.value().value(), r.getString(0), r.getInt(1), classes, format, policy,
+                  maxPixels);
+            } catch (SkippedImage s) {
+              row = null;
+              if (s.tooLarge) {
+                tooLarge.add(1);
+              }
+            }
             if (row == null) {
               skipped.add(1);
               if (skippedNames.value().size() < 20) {
@@ -123,6 +132,8 @@ public final class ImageFolderImporter {
       LOG.info("{}: {} images from {} → {}", split[0], count, split[1], options.outputDir);
       summary.splits.add(new ImportSummary.Split(split[0], count, written));
       summary.skipped += skipped.value();
+      summary.skippedTooLarge += tooLarge.value();
+      tooLarge.reset();
       summary.skippedExamples.addAll(skippedNames.value());
       skipped.reset();
       skippedNames.reset();
@@ -130,7 +141,7 @@ public final class ImageFolderImporter {
     return summary;
   }
 
-  /** Null when the file is not a decodable image and the policy is SKIP. */
+  /** @throws SkippedImage when the file is not a decodable image and the policy is SKIP */
   static Row toSlimRow(Configuration conf, String file, int label, List<String> classes,
       ImageFormat format, BadRecordPolicy policy, long maxPixels) throws IOException {
     Path path = new Path(file);
@@ -144,7 +155,7 @@ public final class ImageFolderImporter {
     } catch (ImageDecodeException e) {
       if (policy == BadRecordPolicy.SKIP) {
         LOG.warn("skipped undecodable image {}: {}", file, e.getMessage());
-        return null;
+        throw new SkippedImage(e instanceof org.selfsup.preprocess.ImageTooLargeException);
       }
       throw new ImageDecodeException("cannot import " + file + ": " + e.getMessage()
           + " (use --on_bad_record skip to leave such files out and count them)");
@@ -155,6 +166,17 @@ public final class ImageFolderImporter {
     String relative = path.getParent().getName() + "/" + path.getName();
     return SlimSchema.writeRow(encoded, label, format.slimName(), image.height(), image.width(),
         classes.get(label), relative);
+  }
+
+  /** A file left out under SKIP (its warning already logged). */
+  static final class SkippedImage extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final boolean tooLarge;
+
+    SkippedImage(boolean tooLarge) {
+      super(null, null, false, false);
+      this.tooLarge = tooLarge;
+    }
   }
 
   /** The executor's ImageDecodeException: from the cause chain, else from Spark's message text. */

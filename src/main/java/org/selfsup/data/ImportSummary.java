@@ -22,6 +22,8 @@ public final class ImportSummary {
   public final List<Split> splits = new ArrayList<>();
   /** Inputs that could not be imported (only under --on_bad_record skip). */
   public long skipped;
+  /** Of {@link #skipped}: images over --max_image_pixels (the rest are undecodable). */
+  public long skippedTooLarge;
   public final List<String> skippedExamples = new ArrayList<>();
   /** Files in the source that are not images by their name (ignored). */
   public long ignoredFiles;
@@ -35,10 +37,15 @@ public final class ImportSummary {
     if (ignoredFiles > 0) {
       sb.append(String.format("  ignored %d files without a .jpg/.jpeg/.png name%n", ignoredFiles));
     }
+    long used = splits.stream().mapToLong(s -> s.images).sum();
+    sb.append(String.format("records: %d read, %d used, %d skipped", used + skipped, used, skipped));
     if (skipped > 0) {
-      sb.append(String.format("  SKIPPED %d undecodable or oversized (--max_image_pixels) images, e.g. %s%n", skipped,
-          skippedExamples));
+      sb.append(" (").append(skippedTooLarge > 0 ? BadRecordKind.IMAGE_TOO_LARGE + "=" + skippedTooLarge : "")
+          .append(skippedTooLarge > 0 && skipped > skippedTooLarge ? ", " : "")
+          .append(skipped > skippedTooLarge ? BadRecordKind.UNDECODABLE_IMAGE + "=" + (skipped - skippedTooLarge) : "")
+          .append("); e.g. ").append(String.join(", ", skippedExamples));
     }
+    sb.append(String.format("%n"));
     return sb.toString();
   }
 }

@@ -111,7 +111,11 @@ class ImageFolderImporterTest {
         tmp.resolve("out2").toString(), ImageFormat.PNG, Collections.emptyMap(), Collections.emptyMap(), false,
         BadRecordPolicy.SKIP));
     assertEquals(1, summary.skipped);
+    assertEquals(0, summary.skippedTooLarge);
     assertTrue(summary.skippedExamples.get(0).endsWith("zz-broken.jpg"));
+    String line = summary.describe().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(line.startsWith("records: " + (photos.size() + 1) + " read, " + photos.size() + " used, 1 skipped"
+        + " (UNDECODABLE_IMAGE=1); e.g. "), line);
     assertEquals(photos.size(), summary.splits.get(0).images);
     assertEquals(photos.size(), readBack(tmp.resolve("out2")).size());
   }
@@ -155,6 +159,9 @@ class ImageFolderImporterTest {
         tmp.resolve("skip").toString(), ImageFormat.PNG, Collections.emptyMap(), Collections.emptyMap(), false,
         BadRecordPolicy.SKIP));
     assertEquals(1, skip.skipped);
+    assertEquals(1, skip.skippedTooLarge);
+    assertTrue(skip.describe().contains("records: " + (photos.size() + 1) + " read, " + photos.size()
+        + " used, 1 skipped (IMAGE_TOO_LARGE=1); e.g. "), skip.describe());
     assertEquals(photos.size(), readBack(tmp.resolve("skip")).size());
   }
 }
