@@ -38,7 +38,8 @@ public final class ImportSummary {
       sb.append(String.format("  ignored %d files without a .jpg/.jpeg/.png name%n", ignoredFiles));
     }
     long used = splits.stream().mapToLong(s -> s.images).sum();
-    sb.append(String.format("records: %d read, %d used, %d skipped", used + skipped, used, skipped));
+    sb.append(String.format("records: %d read, %d used, ", used + skipped, used))
+        .append(skipped == 0 ? "none skipped" : skipped + " skipped");
     if (skipped > 0) {
       sb.append(" (").append(skippedTooLarge > 0 ? BadRecordKind.IMAGE_TOO_LARGE + "=" + skippedTooLarge : "")
           .append(skippedTooLarge > 0 && skipped > skippedTooLarge ? ", " : "")
