@@ -3,14 +3,9 @@ package org.selfsup.models;
 import java.util.LinkedHashMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * The builder of the ResNet architectures ({@link Architectures}' resnet entries): adds the paper's
@@ -48,16 +43,11 @@ public final class ResNetBuilder implements Architecture.Builder {
   }
 
   /** One trunk being added; holds the builder and the naming prefix. */
-  private static final class Trunk {
-    private final ComputationGraphConfiguration.GraphBuilder b;
-    private final TrunkConfig cfg;
-    private final String prefix;
+  private static final class Trunk extends TrunkLayers {
     private final boolean v2;
 
     Trunk(ComputationGraphConfiguration.GraphBuilder b, TrunkConfig cfg, String prefix, boolean v2) {
-      this.b = b;
-      this.cfg = cfg;
-      this.prefix = prefix;
+      super(b, cfg, prefix);
       this.v2 = v2;
     }
 
@@ -119,37 +109,6 @@ public final class ResNetBuilder implements Architecture.Builder {
       x = conv(name + "conv2", relu(name + "relu1", bn(name + "bn1", x)), 3, stride, width / 4);
       x = conv(name + "conv3", relu(name + "relu2", bn(name + "bn2", x)), 1, 1, width);
       return sum(name + "add", x, shortcut);
-    }
-
-    private String conv(String name, String in, int kernel, int stride, int filters) {
-      return add(name, new ConvolutionLayer.Builder(kernel, kernel)
-          .stride(stride, stride)
-          .nOut(filters)
-          .hasBias(false)
-          .convolutionMode(ConvolutionMode.Same)
-          .activation(Activation.IDENTITY)
-          .weightInit(WeightInit.XAVIER_UNIFORM)
-          .build(), in);
-    }
-
-    private String bn(String name, String in) {
-      return add(name, RowwiseBatchNormalization.of(cfg.bnDecay, cfg.bnEpsilon), in);
-    }
-
-    private String relu(String name, String in) {
-      return add(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
-    }
-
-    private String sum(String name, String a, String c) {
-      String full = prefix + name;
-      b.addVertex(full, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, c);
-      return full;
-    }
-
-    private String add(String name, org.deeplearning4j.nn.conf.layers.Layer layer, String in) {
-      String full = prefix + name;
-      b.addLayer(full, layer, in);
-      return full;
     }
   }
 }

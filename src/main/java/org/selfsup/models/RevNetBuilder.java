@@ -6,13 +6,9 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * Adds the paper's RevNet50 trunk (models/resnet.py {@code revnet}) to a DL4J graph, up to {@code pre_logits}.
@@ -73,15 +69,10 @@ public final class RevNetBuilder {
   }
 
   /** One trunk being added; holds the builder and the naming prefix. */
-  private static final class Trunk {
-    private final ComputationGraphConfiguration.GraphBuilder b;
-    private final TrunkConfig cfg;
-    private final String prefix;
+  private static final class Trunk extends TrunkLayers {
 
     Trunk(ComputationGraphConfiguration.GraphBuilder b, TrunkConfig cfg, String prefix) {
-      this.b = b;
-      this.cfg = cfg;
-      this.prefix = prefix;
+      super(b, cfg, prefix);
     }
 
     LinkedHashMap<String, String> build(String input) {
@@ -157,37 +148,6 @@ public final class RevNetBuilder {
       String after = vertex(name + "zeros_after", new ScaleVertex(0.0),
           vertex(name + "half_after", new ChannelSubsetVertex(0, half - 1), in));
       return vertex(name + "merge", new MergeVertex(), before, in, after);
-    }
-
-    private String conv(String name, String in, int kernel, int stride, int filters) {
-      return add(name, new ConvolutionLayer.Builder(kernel, kernel)
-          .stride(stride, stride)
-          .nOut(filters)
-          .hasBias(false)
-          .convolutionMode(ConvolutionMode.Same)
-          .activation(Activation.IDENTITY)
-          .weightInit(WeightInit.XAVIER_UNIFORM)
-          .build(), in);
-    }
-
-    private String bn(String name, String in) {
-      return add(name, RowwiseBatchNormalization.of(cfg.bnDecay, cfg.bnEpsilon), in);
-    }
-
-    private String relu(String name, String in) {
-      return add(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
-    }
-
-    private String vertex(String name, org.deeplearning4j.nn.conf.graph.GraphVertex v, String... inputs) {
-      String full = prefix + name;
-      b.addVertex(full, v, inputs);
-      return full;
-    }
-
-    private String add(String name, org.deeplearning4j.nn.conf.layers.Layer layer, String in) {
-      String full = prefix + name;
-      b.addLayer(full, layer, in);
-      return full;
     }
   }
 }

@@ -3,13 +3,9 @@ package org.selfsup.models;
 import java.util.LinkedHashMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * Adds the paper's VGG19 with batch norm (models/vggnet.py {@code vgg19}) to a DL4J graph, up to
@@ -76,15 +72,10 @@ public final class VggBuilder {
   }
 
   /** One trunk being added; holds the builder and the naming prefix. */
-  private static final class Trunk {
-    private final ComputationGraphConfiguration.GraphBuilder b;
-    private final TrunkConfig cfg;
-    private final String prefix;
+  private static final class Trunk extends TrunkLayers {
 
     Trunk(ComputationGraphConfiguration.GraphBuilder b, TrunkConfig cfg, String prefix) {
-      this.b = b;
-      this.cfg = cfg;
-      this.prefix = prefix;
+      super(b, cfg, prefix);
     }
 
     LinkedHashMap<String, String> build(String input) {
@@ -96,7 +87,7 @@ public final class VggBuilder {
           x = maxPool(name + "pool", x, cfg.stageStrides[s]);
         }
         for (int c = 0; c < cfg.blocksPerStage[s]; c++) {
-          String conv = conv(name + "conv" + (c + 1), x, 3, 3, ConvolutionMode.Same, blockWidth(cfg, s));
+          String conv = conv(name + "conv" + (c + 1), x, 3, 3, 1, ConvolutionMode.Same, blockWidth(cfg, s));
           x = relu(name + "relu" + (c + 1), bn(name + "bn" + (c + 1), conv));
         }
         endpoints.put("block" + (s + 1), x);
@@ -104,9 +95,9 @@ public final class VggBuilder {
       x = maxPool("final_pool", x, 2);
 
       int[] kernel = fc6Kernel(cfg);
-      x = relu("fc6_relu", bn("fc6_bn", conv("fc6", x, kernel[0], kernel[1], ConvolutionMode.Truncate, fcWidth(cfg))));
+      x = relu("fc6_relu", bn("fc6_bn", conv("fc6", x, kernel[0], kernel[1], 1, ConvolutionMode.Truncate, fcWidth(cfg))));
       endpoints.put("fc6", x);
-      x = relu("fc7_relu", bn("fc7_bn", conv("fc7", x, 1, 1, ConvolutionMode.Truncate, fcWidth(cfg))));
+      x = relu("fc7_relu", bn("fc7_bn", conv("fc7", x, 1, 1, 1, ConvolutionMode.Truncate, fcWidth(cfg))));
       // fc7's map is 1×1: averaging it only drops the spatial axes.
       x = add("pre_logits", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
       endpoints.put("pre_logits", x);
@@ -116,31 +107,6 @@ public final class VggBuilder {
     private String maxPool(String name, String in, int stride) {
       return add(name, new SubsamplingLayer.Builder(PoolingType.MAX)
           .kernelSize(stride, stride).stride(stride, stride).convolutionMode(ConvolutionMode.Same).build(), in);
-    }
-
-    private String conv(String name, String in, int kh, int kw, ConvolutionMode mode, int filters) {
-      return add(name, new ConvolutionLayer.Builder(kh, kw)
-          .stride(1, 1)
-          .nOut(filters)
-          .hasBias(false)
-          .convolutionMode(mode)
-          .activation(Activation.IDENTITY)
-          .weightInit(WeightInit.XAVIER_UNIFORM)
-          .build(), in);
-    }
-
-    private String bn(String name, String in) {
-      return add(name, RowwiseBatchNormalization.of(cfg.bnDecay, cfg.bnEpsilon), in);
-    }
-
-    private String relu(String name, String in) {
-      return add(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
-    }
-
-    private String add(String name, org.deeplearning4j.nn.conf.layers.Layer layer, String in) {
-      String full = prefix + name;
-      b.addLayer(full, layer, in);
-      return full;
     }
   }
 }
