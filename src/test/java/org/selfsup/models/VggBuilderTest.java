@@ -69,48 +69,21 @@ class VggBuilderTest {
   @Test
   void smallInputAt32() {
     TrunkConfig cfg = TrunkConfig.small(ARCH, 1, 32, 1, 1, 1, 1, 1);
-    Map<String, long[]> expected = new LinkedHashMap<>();
-    expected.put("block1", new long[] {2, 8, 32, 32});
-    expected.put("block2", new long[] {2, 16, 16, 16});
-    expected.put("block3", new long[] {2, 32, 8, 8});
-    expected.put("block4", new long[] {2, 64, 4, 4});
-    expected.put("block5", new long[] {2, 64, 2, 2});
-    expected.put("fc6", new long[] {2, 512, 1, 1});
-    expected.put("pre_logits", new long[] {2, 512});
-    expected.put("logits", new long[] {2, CLASSES});
-    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, expected);
+    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, shapesK1(32, 16, 8, 4, 2));
   }
 
   @Test
   void oddSizesRoundUpAt28() {
     TrunkConfig cfg = TrunkConfig.small(ARCH, 1, 28, 1, 1, 1, 1, 1);
     assertArrayEquals(new int[] {1, 1}, VggBuilder.fc6Kernel(cfg));
-    Map<String, long[]> expected = new LinkedHashMap<>();
-    expected.put("block1", new long[] {2, 8, 28, 28});
-    expected.put("block2", new long[] {2, 16, 14, 14});
-    expected.put("block3", new long[] {2, 32, 7, 7});
-    expected.put("block4", new long[] {2, 64, 4, 4});
-    expected.put("block5", new long[] {2, 64, 2, 2});
-    expected.put("fc6", new long[] {2, 512, 1, 1});
-    expected.put("pre_logits", new long[] {2, 512});
-    expected.put("logits", new long[] {2, CLASSES});
-    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, expected);
+    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, shapesK1(28, 14, 7, 4, 2));
   }
 
   @Test
   void standardAt224WithOneConvPerBlock() {
     TrunkConfig cfg = TrunkConfig.small(ARCH, 1, 224, 1, 1, 1, 1, 1);
     assertArrayEquals(new int[] {7, 7}, VggBuilder.fc6Kernel(cfg));
-    Map<String, long[]> expected = new LinkedHashMap<>();
-    expected.put("block1", new long[] {2, 8, 224, 224});
-    expected.put("block2", new long[] {2, 16, 112, 112});
-    expected.put("block3", new long[] {2, 32, 56, 56});
-    expected.put("block4", new long[] {2, 64, 28, 28});
-    expected.put("block5", new long[] {2, 64, 14, 14});
-    expected.put("fc6", new long[] {2, 512, 1, 1});
-    expected.put("pre_logits", new long[] {2, 512});
-    expected.put("logits", new long[] {2, CLASSES});
-    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, expected);
+    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, shapesK1(224, 112, 56, 28, 14));
   }
 
   @Test
@@ -118,16 +91,7 @@ class VggBuilderTest {
     TrunkConfig cfg = PatchModel.patchTrunk(TrunkConfig.small(ARCH, 1, 64, 1, 1, 1, 1, 1), 64);
     // pools before blocks 2..5: 2, 2, 2, 1; then the 2x2/2 pool before fc6: 64 -> 4, so fc6 is 4x4.
     assertArrayEquals(new int[] {4, 4}, VggBuilder.fc6Kernel(cfg));
-    Map<String, long[]> expected = new LinkedHashMap<>();
-    expected.put("block1", new long[] {2, 8, 64, 64});
-    expected.put("block2", new long[] {2, 16, 32, 32});
-    expected.put("block3", new long[] {2, 32, 16, 16});
-    expected.put("block4", new long[] {2, 64, 8, 8});
-    expected.put("block5", new long[] {2, 64, 8, 8});
-    expected.put("fc6", new long[] {2, 512, 1, 1});
-    expected.put("pre_logits", new long[] {2, 512});
-    expected.put("logits", new long[] {2, CLASSES});
-    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, expected);
+    TrunkTestGraphs.checkEndpoints(VGG, cfg, CLASSES, shapesK1(64, 32, 16, 8, 8));
   }
 
   @Test
@@ -136,5 +100,19 @@ class VggBuilderTest {
     TrunkTestGraphs.checkTrainingStep(VGG, TrunkConfig.small(ARCH, 1, 28, 2, 2, 4, 4, 4), CLASSES);
     TrunkTestGraphs.checkTrainingStep(VGG,
         PatchModel.patchTrunk(TrunkConfig.small(ARCH, 1, 64, 1, 1, 1, 1, 1), 64), CLASSES);
+  }
+
+  /** The endpoint shapes of a batch of 2 at k=1 (widths 8, 16, 32, 64, 64; fc6/fc7 512), given each block's side. */
+  private static Map<String, long[]> shapesK1(long b1, long b2, long b3, long b4, long b5) {
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    expected.put("block1", new long[] {2, 8, b1, b1});
+    expected.put("block2", new long[] {2, 16, b2, b2});
+    expected.put("block3", new long[] {2, 32, b3, b3});
+    expected.put("block4", new long[] {2, 64, b4, b4});
+    expected.put("block5", new long[] {2, 64, b5, b5});
+    expected.put("fc6", new long[] {2, 512, 1, 1});
+    expected.put("pre_logits", new long[] {2, 512});
+    expected.put("logits", new long[] {2, CLASSES});
+    return expected;
   }
 }
