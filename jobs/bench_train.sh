@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Training and inference images/s (oneDNN on, no Spark; rates count network inputs) of the
-# quickstart model and of ResNet50 v1 (k=4, 224 px). The Spark pipeline's own rate is in the
+# Training and inference images/s (oneDNN on, no Spark; rates count network inputs) of each
+# architecture: at the quickstart's size (28 px, small-input variant, one block per stage; VGG19-BN
+# with its 16 convolutions) and at the paper's 224 px. The Spark pipeline's own rate is in the
 # progress lines and metrics.csv of any pretrain run.
 #   jobs/bench_train.sh [SECONDS_PER_MODEL]      (default 30)
 set -euo pipefail
@@ -11,5 +12,11 @@ cp="$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*.jar | grep -v -- '-spark.jar' | 
 run() { OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" java "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx6g \
   -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "$cp" org.selfsup.bench.TrainBenchmark "$@" "$secs"; }
 run resnet50v2 1 28 small 1,1,1 64     # the quickstart model (its steps: 16 images x 4 rotations)
+run resnet50v1 1 28 small 1,1,1 64
+run revnet50 1 28 small 1,1,1 64
+run vgg19_bn 1 28 small 2,2,4,4,4 64
 run resnet50v2 1 32 small 2,2,2 64
 run resnet50v1 4 224 standard 3,4,6,3 8  # the paper's ResNet50
+run resnet50v2 4 224 standard 3,4,6,3 8
+run revnet50 4 224 standard 3,4,6,3 8
+run vgg19_bn 4 224 standard 2,2,4,4,4 8

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 SELFSUP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SELFSUP_MAIN=org.selfsup.cli.Main
+SELFSUP_MAIN="${SELFSUP_MAIN:-org.selfsup.cli.Main}"
 
 # Spark's own --add-opens list for Java 17, plus the reflection flag it needs.
 SELFSUP_JAVA17_FLAGS=(

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.selfsup.eval.EvaluateConfig;
+import org.selfsup.eval.LinearProbe;
 import org.selfsup.eval.EvaluateJob;
 import org.selfsup.runtime.SparkSessions;
 import picocli.CommandLine.ArgGroup;
@@ -53,6 +54,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--max_iter", description = "Logistic regression iterations (default: ${DEFAULT-VALUE}).")
   int maxIter = DEFAULTS.maxIter;
 
+  @Option(names = "--probe_solver", converter = ProbeSolverConverter.class,
+      description = "How the logistic regression is fitted: blocked (float blocks, BLAS, warm starts; the default) or mllib"
+          + " (MLlib's LogisticRegression per L2 strength; slower, the reference).")
+  LinearProbe.Solver solver = DEFAULTS.solver;
+
   @Option(names = "--batch_size", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize = DEFAULTS.batchSize;
 
@@ -85,6 +91,7 @@ final class EvaluateCommand implements Callable<Integer> {
     c.limits = limits;
     c.regParams = regParams;
     c.maxIter = maxIter;
+    c.solver = solver;
     c.batchSize = batchSize;
     c.name = name;
     c.seed = seed;

@@ -54,6 +54,7 @@ public final class EvaluateConfig {
   public Map<String, Integer> limits = new LinkedHashMap<>();
   public double[] regParams = LinearProbe.DEFAULT_REG_PARAMS.clone();
   public int maxIter = DEFAULT_MAX_ITER;
+  public LinearProbe.Solver solver = LinearProbe.Solver.BLOCKED;
   public int batchSize = DEFAULT_BATCH_SIZE;
   /** Null: raw_pixels, random_init or checkpoint. */
   public String name;
@@ -79,6 +80,7 @@ public final class EvaluateConfig {
     ReadOptions.checkMaxImagePixels(maxImagePixels);
     UserError.require(batchSize > 0, "--batch_size must be positive, got " + batchSize);
     UserError.require(maxIter > 0, "--max_iter must be positive, got " + maxIter);
+    UserError.require(solver != null, "--probe_solver must be blocked or mllib");
     UserError.require(regParams != null && regParams.length > 0, "--reg_params needs at least one value");
     for (double r : regParams) {
       UserError.require(r >= 0 && Double.isFinite(r), "--reg_params must be finite and >= 0, got " + r);

@@ -79,7 +79,7 @@ public final class EvaluateJob {
         ? evaluation.pixelFeatures(spec, featureDir())
         : evaluation.modelFeatures(model(conf), checkpoint.state.endpoints, columns, spec, task.evalPatchGrid(),
             config.batchSize, featureDir());
-    ProbeReport report = evaluation.probe(features, columns, new LinearProbe(config.regParams, config.maxIter));
+    ProbeReport report = evaluation.probe(features, columns, new LinearProbe(config.regParams, config.maxIter, config.solver));
     report.writeJson(conf, reportPath());
     out.printf("linear evaluation '%s' (%d train, %d val, %d test images):%n%s", reportName,
         report.trainRows(), report.valRows(), report.testRows(), report.toTable());

@@ -28,6 +28,56 @@ import org.selfsup.data.BadRecordSummary;
 public final class ProbeReport {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** One L2 strength of the grid: where its fit stopped and how it scored. */
+  public static final class Fit {
+    @JsonProperty public final double regParam;
+    @JsonProperty public final double valTop1;
+    @JsonProperty public final double valTop5;
+    @JsonProperty public final double testTop1;
+    @JsonProperty public final double testTop5;
+    @JsonProperty public final int iterations;
+    /** Passes over the training features (objective evaluations, line-search trials included); 0 when not counted. */
+    @JsonProperty public final int passes;
+    @JsonProperty public final double seconds;
+
+    @JsonCreator
+    public Fit(@JsonProperty("regParam") double regParam, @JsonProperty("valTop1") double valTop1,
+        @JsonProperty("valTop5") double valTop5, @JsonProperty("testTop1") double testTop1,
+        @JsonProperty("testTop5") double testTop5, @JsonProperty("iterations") int iterations,
+        @JsonProperty("passes") int passes, @JsonProperty("seconds") double seconds) {
+      this.regParam = regParam;
+      this.valTop1 = valTop1;
+      this.valTop5 = valTop5;
+      this.testTop1 = testTop1;
+      this.testTop5 = testTop5;
+      this.iterations = iterations;
+      this.passes = passes;
+      this.seconds = seconds;
+    }
+  }
+
+  /** Weighted kNN classification (cosine similarity) with k neighbours. */
+  public static final class Knn {
+    @JsonProperty public final int k;
+    @JsonProperty public final double temperature;
+    @JsonProperty public final double valTop1;
+    @JsonProperty public final double valTop5;
+    @JsonProperty public final double testTop1;
+    @JsonProperty public final double testTop5;
+
+    @JsonCreator
+    public Knn(@JsonProperty("k") int k, @JsonProperty("temperature") double temperature,
+        @JsonProperty("valTop1") double valTop1, @JsonProperty("valTop5") double valTop5,
+        @JsonProperty("testTop1") double testTop1, @JsonProperty("testTop5") double testTop5) {
+      this.k = k;
+      this.temperature = temperature;
+      this.valTop1 = valTop1;
+      this.valTop5 = valTop5;
+      this.testTop1 = testTop1;
+      this.testTop5 = testTop5;
+    }
+  }
+
   /** The result for one endpoint. */
   public static final class Entry {
     @JsonProperty public final String endpoint;
@@ -38,12 +88,34 @@ public final class ProbeReport {
     @JsonProperty public final double testTop5;
     /** Seconds spent fitting all regParams of the grid for this endpoint. */
     @JsonProperty public final double trainSeconds;
+    /** Every strength of the grid, in the order fitted (empty in reports written before they were kept). */
+    @JsonProperty public final List<Fit> fits;
+    /** kNN results per k; empty unless asked for. */
+    @JsonProperty @JsonInclude(JsonInclude.Include.NON_EMPTY) public final List<Knn> knn;
+
+    public Entry(String endpoint, int dims, double bestRegParam, double valTop1, double testTop1, double testTop5,
+        double trainSeconds) {
+      this(endpoint, dims, bestRegParam, valTop1, testTop1, testTop5, trainSeconds, null, null);
+    }
+
+    public Entry(String endpoint, int dims, double bestRegParam, double valTop1, double testTop1, double testTop5,
+        double trainSeconds, List<Fit> fits) {
+      this(endpoint, dims, bestRegParam, valTop1, testTop1, testTop5, trainSeconds, fits, null);
+    }
+
+    /** This entry with kNN results. */
+    public Entry withKnn(List<Knn> results) {
+      return new Entry(endpoint, dims, bestRegParam, valTop1, testTop1, testTop5, trainSeconds, fits, results);
+    }
 
     @JsonCreator
     public Entry(@JsonProperty("endpoint") String endpoint, @JsonProperty("dims") int dims,
         @JsonProperty("bestRegParam") double bestRegParam, @JsonProperty("valTop1") double valTop1,
         @JsonProperty("testTop1") double testTop1, @JsonProperty("testTop5") double testTop5,
-        @JsonProperty("trainSeconds") double trainSeconds) {
+        @JsonProperty("trainSeconds") double trainSeconds, @JsonProperty("fits") List<Fit> fits,
+        @JsonProperty("knn") List<Knn> knn) {
+      this.fits = fits == null ? List.of() : List.copyOf(fits);
+      this.knn = knn == null ? List.of() : List.copyOf(knn);
       this.endpoint = endpoint;
       this.dims = dims;
       this.bestRegParam = bestRegParam;
@@ -74,6 +146,15 @@ public final class ProbeReport {
     this.testRows = testRows;
     this.endpoints = Collections.unmodifiableList(new ArrayList<>(endpoints));
     this.records = records;
+  }
+
+  /** This report with the kNN results of each endpoint (endpoint → results). */
+  public ProbeReport withKnn(java.util.Map<String, List<Knn>> results) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : endpoints) {
+      out.add(results.containsKey(e.endpoint) ? e.withKnn(results.get(e.endpoint)) : e);
+    }
+    return new ProbeReport(trainRows, valRows, testRows, out, records);
   }
 
   /** This report with the record counts of the run. */
@@ -163,6 +244,18 @@ public final class ProbeReport {
     for (Entry e : endpoints) {
       sb.append(String.format(Locale.ROOT, row, e.endpoint, e.dims, formatReg(e.bestRegParam),
           pct(e.valTop1), pct(e.testTop1), pct(e.testTop5)));
+    }
+    if (endpoints.stream().anyMatch(e -> !e.knn.isEmpty())) {
+      String knnRow = "%-" + w + "s%6s   %-5s%12s%12s%12s%n";
+      sb.append(String.format(Locale.ROOT, "kNN (cosine, weighted vote, temperature %s):%n",
+          endpoints.stream().flatMap(e -> e.knn.stream()).findFirst().get().temperature));
+      sb.append(String.format(Locale.ROOT, knnRow, "endpoint", "k", "", "val top-1", "test top-1", "test top-5"));
+      for (Entry e : endpoints) {
+        for (Knn k : e.knn) {
+          sb.append(String.format(Locale.ROOT, knnRow, e.endpoint, k.k, "", pct(k.valTop1), pct(k.testTop1),
+              pct(k.testTop5)));
+        }
+      }
     }
     return sb.toString();
   }
