@@ -45,10 +45,13 @@ public final class ModelBundle {
 
   public final Path dir;
   public final BundleInfo info;
+  /** The folder as the user named it, for messages. */
+  private final String given;
 
-  private ModelBundle(Path dir, BundleInfo info) {
+  private ModelBundle(Path dir, BundleInfo info, String given) {
     this.dir = dir;
     this.info = info;
+    this.given = given;
   }
 
   /** The version of this program, as the build wrote it into the jar. */
@@ -119,7 +122,7 @@ public final class ModelBundle {
       files.add(METRICS);
     }
     FileManifest.write(fs, p, files);
-    return new ModelBundle(fs.makeQualified(p), info);
+    return new ModelBundle(fs.makeQualified(p), info, dir);
   }
 
   /**
@@ -145,7 +148,7 @@ public final class ModelBundle {
           + info.formatVersion + "; this program reads format_version " + FORMAT_VERSION);
       UserError.require(info.preprocess != null && info.endpoints != null && !info.endpoints.isEmpty()
           && info.patchGrid >= 1, "model bundle " + dir + ": " + INFO + " lacks preprocess, endpoints or patch_grid");
-      return new ModelBundle(fs.makeQualified(p), info);
+      return new ModelBundle(fs.makeQualified(p), info, dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model bundle " + dir + ": " + e.getMessage(), e);
     }
@@ -166,10 +169,10 @@ public final class ModelBundle {
    */
   public List<String> endpoints(List<String> names, String flag) {
     List<String> out = names == null || names.isEmpty() ? info.defaultEndpoints : names;
-    UserError.require(out != null && !out.isEmpty(), "model bundle " + dir + " names no default endpoints; choose with "
+    UserError.require(out != null && !out.isEmpty(), "model bundle " + given + " names no default endpoints; choose with "
         + flag + " from: " + String.join(", ", info.endpointVertices().keySet()));
     for (String e : out) {
-      UserError.require(info.endpoint(e) != null, "unknown endpoint '" + e + "' for the model bundle " + dir
+      UserError.require(info.endpoint(e) != null, "unknown endpoint '" + e + "' for the model bundle " + given
           + "; valid endpoints: " + String.join(", ", info.endpointVertices().keySet()));
     }
     return out;
