@@ -33,12 +33,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--raw_pixels", description = "The reference line: logistic regression on the pixels.")
     boolean rawPixels;
+
+    @Option(names = "--module", description = "A model bundle (export's output); its spec and endpoints are the defaults.")
+    String module;
   }
 
   @Option(names = "--random_init", description = "Same architecture as --checkpoint, randomly initialised (a baseline).")
   boolean randomInit;
 
-  @Option(names = "--endpoints", split = ",", description = "Endpoints to probe (default: pre_logits,block3,block4, those the network has).")
+  @Option(names = "--endpoints", split = ",", description = "Endpoints to probe (default: pre_logits,block3,block4, those the network has; --module: the bundle's).")
   List<String> endpoints;
 
   @Option(names = "--preprocess", description = "Evaluation spec (default: the task's: resize shorter side to size x 256/224, central crop; raw pixels: "
@@ -85,6 +88,7 @@ final class EvaluateCommand implements Callable<Integer> {
     c.workdir = workdir;
     c.checkpoint = source.checkpoint;
     c.rawPixels = source.rawPixels;
+    c.module = source.module;
     c.randomInit = randomInit;
     c.endpoints = endpoints;
     c.preprocess = preprocess;

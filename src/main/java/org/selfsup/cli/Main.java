@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The one entry point: {@code selfsup SUBCOMMAND [FLAGS]}, for spark-submit and local runs alike. */
 @Command(name = "selfsup", mixinStandardHelpOptions = true, version = "selfsup-spark 0.1.0",
     description = "Revisiting self-supervised visual representation learning, on Spark and DL4J.",
-    subcommands = {ImportCommand.class, InspectCommand.class, PretrainCommand.class, EvaluateCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ImportCommand.class, InspectCommand.class, PretrainCommand.class, EvaluateCommand.class, CompareCommand.class, ExportCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   static final int FAILURE = 1;
   static final int USER_ERROR = 2;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
+import org.selfsup.bundle.ModelBundle;
 import org.selfsup.data.BadRecordPolicy;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.HadoopFiles;
@@ -45,6 +46,8 @@ public final class EvaluateConfig {
   /** A pretraining workdir or checkpoint folder; null with {@link #rawPixels}. */
   public String checkpoint;
   public boolean rawPixels;
+  /** A model bundle folder (export's output); exclusive with {@link #checkpoint} and {@link #rawPixels}. */
+  public String module;
   public boolean randomInit;
   /** Null: those of the architecture's default evaluation endpoints ({@link Architecture#evalEndpoints}) the network has. */
   public List<String> endpoints;
@@ -56,7 +59,7 @@ public final class EvaluateConfig {
   public int maxIter = DEFAULT_MAX_ITER;
   public LinearProbe.Solver solver = LinearProbe.Solver.BLOCKED;
   public int batchSize = DEFAULT_BATCH_SIZE;
-  /** Null: raw_pixels, random_init or checkpoint. */
+  /** Null: raw_pixels, random_init, checkpoint or module. */
   public String name;
   /** Seed of --random_init. */
   public long seed;
@@ -71,11 +74,12 @@ public final class EvaluateConfig {
     DatasetLayout layout = DatasetLayout.forName(dataset);
     UserError.require(datasetDir != null && !datasetDir.isEmpty(), "--dataset_dir is required");
     UserError.require(workdir != null && !workdir.isEmpty(), "--workdir is required");
-    UserError.require(rawPixels != (checkpoint != null), "give one of --checkpoint and --raw_pixels");
+    UserError.require((rawPixels ? 1 : 0) + (checkpoint != null ? 1 : 0) + (module != null ? 1 : 0) == 1,
+        "give one of --checkpoint, --module and --raw_pixels");
     UserError.require(!randomInit || checkpoint != null,
         "--random_init needs --checkpoint (for the architecture to initialise)");
-    UserError.require(endpoints == null || checkpoint != null,
-        "--endpoints needs --checkpoint (raw pixels have the one column '" + RawPixelFeatures.COLUMN + "')");
+    UserError.require(endpoints == null || !rawPixels,
+        "--endpoints needs --checkpoint or --module (raw pixels have the one column '" + RawPixelFeatures.COLUMN + "')");
     UserError.require(onBadRecord != null, "--on_bad_record must be fail or skip");
     ReadOptions.checkMaxImagePixels(maxImagePixels);
     UserError.require(batchSize > 0, "--batch_size must be positive, got " + batchSize);
@@ -103,10 +107,18 @@ public final class EvaluateConfig {
       String spec = preprocess != null ? preprocess : DEFAULT_RAW_PIXEL_SPEC;
       RawPixelFeatures.parseSpec(spec);
       return new EvaluateJob(this, layout, offset, name != null ? name : "raw_pixels", spec,
-          List.of(RawPixelFeatures.COLUMN), null, null);
+          List.of(RawPixelFeatures.COLUMN), null, null, null);
     }
     Configuration hadoop = SparkSessions.hadoopConfiguration();
-    Checkpoint ckpt = findCheckpoint(hadoop);
+    if (module != null) {
+      ModelBundle bundle = ModelBundle.read(hadoop, module);
+      List<String> columns = bundle.endpoints(endpoints, "--endpoints");
+      FeatureColumns.schema(columns);
+      String spec = preprocess != null ? preprocess : bundle.info.preprocess;
+      UserError.require(Preprocessing.parse(spec).startsWithDecode(), "eval spec '" + spec + "' must start with decode");
+      return new EvaluateJob(this, layout, offset, name != null ? name : "module", spec, columns, null, null, bundle);
+    }
+    Checkpoint ckpt = findCheckpoint(hadoop, checkpoint);
     ckpt.verifyTaskChecksum(hadoop); // e.g. a jigsaw checkpoint: the same permutation set as in training
     Checkpoint.State state = ckpt.state;
     // evaluation never draws jigsaw permutations: no need to reread the file
@@ -125,10 +137,11 @@ public final class EvaluateConfig {
     String spec = preprocess != null ? preprocess : task.evalSpec(state.config.inputSize);
     UserError.require(Preprocessing.parse(spec).startsWithDecode(), "eval spec '" + spec + "' must start with decode");
     String report = name != null ? name : randomInit ? "random_init" : "checkpoint";
-    return new EvaluateJob(this, layout, offset, report, spec, columns, ckpt, task);
+    return new EvaluateJob(this, layout, offset, report, spec, columns, ckpt, task, null);
   }
 
-  private Checkpoint findCheckpoint(Configuration conf) {
+  /** The checkpoint of {@code --checkpoint PATH}: a checkpoint folder or a workdir's newest intact one. */
+  static Checkpoint findCheckpoint(Configuration conf, String checkpoint) {
     try {
       return Checkpoint.find(conf, checkpoint);
     } catch (UserError e) {

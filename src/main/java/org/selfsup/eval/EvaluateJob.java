@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.selfsup.bundle.ModelBundle;
 import org.selfsup.data.BadRecordCounter;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
@@ -37,9 +38,10 @@ public final class EvaluateJob {
   private final List<String> columns;
   private final Checkpoint checkpoint;
   private final Task task;
+  private final ModelBundle module;
 
   EvaluateJob(EvaluateConfig config, DatasetLayout layout, int labelOffset, String reportName, String spec,
-      List<String> columns, Checkpoint checkpoint, Task task) {
+      List<String> columns, Checkpoint checkpoint, Task task, ModelBundle module) {
     this.config = config;
     this.layout = layout;
     this.labelOffset = labelOffset;
@@ -48,6 +50,7 @@ public final class EvaluateJob {
     this.columns = columns;
     this.checkpoint = checkpoint;
     this.task = task;
+    this.module = module;
   }
 
   public String reportName() {
@@ -75,10 +78,18 @@ public final class EvaluateJob {
     ReadOptions readOptions = ReadOptions.defaults().withLabelOffset(labelOffset).withOnBadRecord(config.onBadRecord)
         .withMaxImagePixels(config.maxImagePixels).withCounter(BadRecordCounter.create(spark));
     Evaluation evaluation = new Evaluation(spark, layout, config.datasetDir, readOptions, config.limits);
-    Map<String, Dataset<Row>> features = checkpoint == null
-        ? evaluation.pixelFeatures(spec, featureDir())
-        : evaluation.modelFeatures(model(conf), checkpoint.state.endpoints, columns, spec, task.evalPatchGrid(),
-            config.batchSize, featureDir());
+    Map<String, Dataset<Row>> features;
+    if (module != null) {
+      LOG.info("evaluating the model bundle {} ({} {}), endpoints {}, spec '{}'", module.dir, module.info.task,
+          module.info.architecture, columns, spec);
+      features = evaluation.modelFeatures(module.loadNetwork(conf), module.info.endpointVertices(), columns, spec,
+          module.info.patchGrid, config.batchSize, featureDir());
+    } else if (checkpoint == null) {
+      features = evaluation.pixelFeatures(spec, featureDir());
+    } else {
+      features = evaluation.modelFeatures(model(conf), checkpoint.state.endpoints, columns, spec, task.evalPatchGrid(),
+          config.batchSize, featureDir());
+    }
     ProbeReport report = evaluation.probe(features, columns, new LinearProbe(config.regParams, config.maxIter, config.solver));
     report.writeJson(conf, reportPath());
     out.printf("linear evaluation '%s' (%d train, %d val, %d test images):%n%s", reportName,
