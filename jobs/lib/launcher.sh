@@ -80,7 +80,7 @@ selfsup() {
     local jar
     jar=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar | head -n1)
     selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]}"
-    "$submit" ${master:+--master "$master"} ${SELFSUP_DRIVER_MEMORY:+--driver-memory "$SELFSUP_DRIVER_MEMORY"} \
+    OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" "$submit" ${master:+--master "$master"} ${SELFSUP_DRIVER_MEMORY:+--driver-memory "$SELFSUP_DRIVER_MEMORY"} \
       ${SELFSUP_JAVA_OPTS:+--conf "spark.driver.extraJavaOptions=$(selfsup_conf_driver_opts) $SELFSUP_JAVA_OPTS"} \
       --class "$SELFSUP_MAIN" --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$jar" "${args[@]}"
@@ -95,6 +95,7 @@ selfsup() {
     selfsup_log "no Spark installation found: running in-process, master ${master:-local[*]}"
     SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" \
     OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
+    OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" \
     SELFSUP_SPARK_DEFAULTS="$SELFSUP_ROOT/conf/spark-defaults.conf" \
       "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx"${SELFSUP_DRIVER_MEMORY:-6g}" "${driver_opts[@]}" \
       ${master:+-Dspark.master="$master"} ${SELFSUP_JAVA_OPTS:-} \

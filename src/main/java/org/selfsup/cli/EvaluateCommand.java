@@ -62,6 +62,13 @@ final class EvaluateCommand implements Callable<Integer> {
           + " (MLlib's LogisticRegression per L2 strength; slower, the reference).")
   LinearProbe.Solver solver = DEFAULTS.solver;
 
+  @Option(names = "--knn", split = ",", paramLabel = "K",
+      description = "Also classify by weighted k-nearest neighbours (cosine similarity) for each K, e.g. 20,200 (default: none).")
+  int[] knn = DEFAULTS.knn;
+
+  @Option(names = "--knn_temperature", description = "Temperature of the kNN vote weights exp(similarity / T) (default: ${DEFAULT-VALUE}).")
+  double knnTemperature = DEFAULTS.knnTemperature;
+
   @Option(names = "--batch_size", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize = DEFAULTS.batchSize;
 
@@ -96,6 +103,8 @@ final class EvaluateCommand implements Callable<Integer> {
     c.regParams = regParams;
     c.maxIter = maxIter;
     c.solver = solver;
+    c.knn = knn;
+    c.knnTemperature = knnTemperature;
     c.batchSize = batchSize;
     c.name = name;
     c.seed = seed;

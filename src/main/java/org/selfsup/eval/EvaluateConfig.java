@@ -58,6 +58,9 @@ public final class EvaluateConfig {
   public double[] regParams = LinearProbe.DEFAULT_REG_PARAMS.clone();
   public int maxIter = DEFAULT_MAX_ITER;
   public LinearProbe.Solver solver = LinearProbe.Solver.BLOCKED;
+  /** kNN neighbour counts; empty: no kNN evaluation. */
+  public int[] knn = new int[0];
+  public double knnTemperature = KnnClassifier.DEFAULT_TEMPERATURE;
   public int batchSize = DEFAULT_BATCH_SIZE;
   /** Null: raw_pixels, random_init, checkpoint or module. */
   public String name;
@@ -85,6 +88,11 @@ public final class EvaluateConfig {
     UserError.require(batchSize > 0, "--batch_size must be positive, got " + batchSize);
     UserError.require(maxIter > 0, "--max_iter must be positive, got " + maxIter);
     UserError.require(solver != null, "--probe_solver must be blocked or mllib");
+    for (int k : knn) {
+      UserError.require(k > 0, "--knn values must be positive, got " + k);
+    }
+    UserError.require(knnTemperature > 0 && Double.isFinite(knnTemperature),
+        "--knn_temperature must be positive, got " + knnTemperature);
     UserError.require(regParams != null && regParams.length > 0, "--reg_params needs at least one value");
     for (double r : regParams) {
       UserError.require(r >= 0 && Double.isFinite(r), "--reg_params must be finite and >= 0, got " + r);

@@ -90,7 +90,8 @@ public final class EvaluateJob {
       features = evaluation.modelFeatures(model(conf), checkpoint.state.endpoints, columns, spec, task.evalPatchGrid(),
           config.batchSize, featureDir());
     }
-    ProbeReport report = evaluation.probe(features, columns, new LinearProbe(config.regParams, config.maxIter, config.solver));
+    ProbeReport report = evaluation.probe(features, columns,
+        new LinearProbe(config.regParams, config.maxIter, config.solver), config.knn, config.knnTemperature);
     report.writeJson(conf, reportPath());
     out.printf("linear evaluation '%s' (%d train, %d val, %d test images):%n%s", reportName,
         report.trainRows(), report.valRows(), report.testRows(), report.toTable());

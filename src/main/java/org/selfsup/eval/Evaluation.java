@@ -64,7 +64,24 @@ public final class Evaluation {
 
   /** The probe's report, with what happened to the records read for the features (when counted). */
   public ProbeReport probe(Map<String, Dataset<Row>> features, List<String> columns, LinearProbe probe) {
+    return probe(features, columns, probe, new int[0], KnnClassifier.DEFAULT_TEMPERATURE);
+  }
+
+  /** The probe's report with, for each k of {@code knn} (none: no kNN), the kNN results per column. */
+  public ProbeReport probe(Map<String, Dataset<Row>> features, List<String> columns, LinearProbe probe, int[] knn,
+      double temperature) {
     ProbeReport report = probe.run(features.get("train"), features.get("val"), features.get("test"), columns);
+    if (knn.length > 0) {
+      Map<String, List<ProbeReport.Knn>> results = new LinkedHashMap<>();
+      for (String c : columns) {
+        long t0 = System.nanoTime();
+        results.put(c, KnnClassifier.evaluate(features.get("train"), features.get("val"), features.get("test"), c,
+            knn, temperature));
+        LOG.info("kNN {} (k = {}): {} s", c, java.util.Arrays.toString(knn),
+            String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+      }
+      report = report.withKnn(results);
+    }
     return readOptions.counter() == null ? report : report.withRecords(readOptions.counter().snapshot());
   }
 

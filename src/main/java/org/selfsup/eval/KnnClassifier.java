@@ -27,7 +27,7 @@ import org.selfsup.runtime.UserError;
  * chunk (one BLAS product per block), keeps each query's k best (similarity, label) pairs, and a
  * tree reduce merges those lists. The driver holds one query chunk and {@code queries x k} pairs.
  */
-final class KnnClassifier {
+public final class KnnClassifier {
   /** Bytes of query features broadcast at a time. */
   static final long QUERY_CHUNK_BYTES = 64L << 20;
   public static final double DEFAULT_TEMPERATURE = 0.07;

@@ -93,6 +93,12 @@ class InspectEvaluateFlagsTest {
         "--workdir", w, "--raw_pixels", "--max_iter", "0");
     assertRefusedBeforeSpark("--reg_params must be finite and >= 0, got -0.1", "evaluate", "--dataset_dir", SAMPLE,
         "--workdir", w, "--raw_pixels", "--reg_params", "0,-0.1");
+    assertRefusedBeforeSpark("--knn values must be positive, got 0", "evaluate", "--dataset_dir", SAMPLE,
+        "--workdir", w, "--raw_pixels", "--knn", "20,0");
+    assertRefusedBeforeSpark("--knn_temperature must be positive, got -1.0", "evaluate", "--dataset_dir", SAMPLE,
+        "--workdir", w, "--raw_pixels", "--knn", "20", "--knn_temperature", "-1");
+    assertRefusedBeforeSpark("--probe_solver", "evaluate", "--dataset_dir", SAMPLE,
+        "--workdir", w, "--raw_pixels", "--probe_solver", "sgd");
     assertRefusedBeforeSpark("--limit tset=10: unknown split 'tset'; valid: train, val, test", "evaluate",
         "--dataset_dir", SAMPLE, "--workdir", w, "--raw_pixels", "--limit", "tset=10");
     assertRefusedBeforeSpark("--limit train=0: the number of images must be positive", "evaluate",

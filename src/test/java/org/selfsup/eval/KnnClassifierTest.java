@@ -105,6 +105,24 @@ class KnnClassifierTest {
   }
 
   @Test
+  void evaluationReportsKnnBesideTheProbeInTableAndJson() {
+    Evaluation evaluation = new Evaluation(TestSpark.get(), Sample.LAYOUT, Sample.dir(), Sample.LAYOUT.readOptions(),
+        Collections.emptyMap());
+    ProbeReport report = evaluation.probe(features, List.of(COLUMN), new LinearProbe(new double[] {1e-2}, 20),
+        new int[] {5, 20}, 0.1);
+    ProbeReport.Entry e = report.endpoint(COLUMN);
+    assertEquals(2, e.knn.size());
+    assertEquals(20, e.knn.get(1).k);
+    assertEquals(0.1, e.knn.get(1).temperature);
+    assertTrue(report.toTable().contains("kNN (cosine, weighted vote, temperature 0.1)"), report.toTable());
+    ProbeReport back = ProbeReport.fromJson(report.toJson());
+    assertEquals(e.knn.get(0).testTop1, back.endpoint(COLUMN).knn.get(0).testTop1, 0);
+    assertEquals(report.toJson(), back.toJson());
+    assertEquals(1, e.fits.size());
+    assertEquals(e.testTop1, e.fits.get(0).testTop1, 0);
+  }
+
+  @Test
   void heapKeepsTheKLargestAndSortsThemFirst() {
     KnnClassifier.Neighbours n = new KnnClassifier.Neighbours(2, 3);
     float[] sims = {0.1f, 0.9f, 0.5f, 0.3f, 0.95f, -0.2f, 0.6f};
