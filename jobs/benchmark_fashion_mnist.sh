@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The longer Fashion-MNIST configuration (budget: at most 2 hours on 2 cores): rotation
-# pretraining of the small ResNet50 v2 for 1 epoch, then linear evaluation of raw pixels
-# and of the rotation trunk on the full training split, one table at the end.
+# pretraining of the small ResNet50 v2 for 1 epoch, then linear evaluation of raw pixels, of the
+# same trunk at random initialisation and of the rotation trunk on the full training split (same
+# endpoints for both trunks), one table at the end.
 # Usage: jobs/benchmark_fashion_mnist.sh [--master MASTER] [--workdir DIR]
 #   (default workdir ./work/benchmark; imports Fashion-MNIST into WORKDIR/data unless it is there)
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
@@ -21,7 +22,9 @@ selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DAT
   --num_workers 1 --minibatch_storage MEMORY_ONLY
 PROBE=(--dataset fashion_mnist --dataset_dir "$DATA" --workdir "$WORKDIR/eval" --reg_params 1e-4,1e-3,1e-2 --max_iter 100)
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --raw_pixels
-selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$WORKDIR/rotation" --name rotation \
-  --endpoints pre_logits,block2,block3
+# both trunks see the 28 px images as training did (the quickstart's evaluation geometry)
+TRUNK_PROBE=(--endpoints pre_logits,block2,block3 --preprocess 'decode|value_range(-1,1)')
+selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$WORKDIR/rotation" --random_init "${TRUNK_PROBE[@]}"
+selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$WORKDIR/rotation" --name rotation "${TRUNK_PROBE[@]}"
 echo "benchmark done in $(( $(date +%s) - start ))s"
 selfsup compare --workdir "$WORKDIR/eval"
