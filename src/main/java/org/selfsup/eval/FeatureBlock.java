@@ -46,6 +46,30 @@ public final class FeatureBlock implements Serializable {
     void apply(Vector v, float[] out, int offset);
   }
 
+  /** The values as they are (float32). */
+  static RowTransform asIs(int dims) {
+    return new RowTransform() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public int dims() {
+        return dims;
+      }
+
+      @Override
+      public void apply(Vector v, float[] out, int offset) {
+        for (int j = 0; j < dims; j++) {
+          out[offset + j] = (float) v.apply(j);
+        }
+      }
+    };
+  }
+
+  /** The length of the column's first vector. */
+  static int dims(Dataset<Row> df, String column) {
+    return ((Vector) df.select(column).first().get(0)).size();
+  }
+
   /** {@code label} and one vector column, transformed, in blocks (not cached). */
   static JavaRDD<FeatureBlock> of(Dataset<Row> df, String column, RowTransform transform) {
     int dims = transform.dims();

@@ -127,11 +127,16 @@ public final class LinearProbe {
   private ProbeReport.Entry probeBlocked(String column, Dataset<Row> train, Dataset<Row> val, Dataset<Row> test,
       long nTrain) {
     long t0 = System.nanoTime();
-    Standardizer standardizer = Standardizer.fit(train, column);
-    int dims = standardizer.dims();
+    int dims = FeatureBlock.dims(train, column);
     List<JavaRDD<FeatureBlock>> cached = new ArrayList<>();
     try {
-      JavaRDD<FeatureBlock> trainBlocks = cache(FeatureBlock.of(train, column, standardizer), cached);
+      // one read of the stored features: as they are into cached blocks, statistics from those, then standardised
+      JavaRDD<FeatureBlock> raw = FeatureBlock.of(train, column, FeatureBlock.asIs(dims))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Standardizer standardizer = Standardizer.fit(raw, dims);
+      JavaRDD<FeatureBlock> trainBlocks = cache(raw.map(standardizer::standardise), cached);
+      trainBlocks.count();
+      raw.unpersist();
       JavaRDD<FeatureBlock> valBlocks = cache(FeatureBlock.of(val, column, standardizer), cached);
       JavaRDD<FeatureBlock> testBlocks = cache(FeatureBlock.of(test, column, standardizer), cached);
       long[] classCounts = classCounts(trainBlocks, column);
