@@ -83,7 +83,9 @@ public final class TFRecordDataSourceOptions {
   public String path() {
     String p = get(PATH);
     if (p == null || p.isEmpty()) {
-      throw new UserError("option " + PATH + " is required: give it to load(path) / save(path)");
+      throw new UserError("option " + PATH + " is required: give one path to load(path) / save(path) (Spark passes"
+          + " no second path to this source: read several with a {a,b} glob or the option " + PATHS
+          + ", a JSON array)");
     }
     return p;
   }

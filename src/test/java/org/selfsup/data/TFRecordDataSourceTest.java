@@ -91,6 +91,10 @@ class TFRecordDataSourceTest {
   void globsSplitsAndLabelOffsetSelectWhatTheCommandLineWould() {
     Dataset<Row> train = tfrecord().load(sample + "/train-*");
     assertEquals(1000, train.count());
+    // several paths: a brace glob, or the option paths (a JSON array, as Spark's own sources take it)
+    assertEquals(750, tfrecord().load(sample + "/{test-*,train-00000-of-00004}").count());
+    assertEquals(750, tfrecord().option("paths", "[\"" + sample + "/test-00000-of-00001\", \"" + sample
+        + "/train-00003-of-00004\"]").load().count());
     Dataset<Row> test = tfrecord().option("dataset", "fashion_mnist").option("split", "test").load(sample);
     assertSameRows(TFRecordSource.read(spark, Collections.singletonList(sample + "/test-*")), test);
     // 4 train shards: val is the last one (DatasetLayout), train the first three
@@ -278,6 +282,8 @@ class TFRecordDataSourceTest {
     assertUserError("split", () -> tfrecord().option("split", "validation").load(sample));
     assertUserError("dataset", () -> tfrecord().option("dataset", "mnist").option("split", "test").load(sample));
     assertUserError("no TFRecord files match", () -> tfrecord().load(tmp.resolve("nothing-here").toString()));
+    assertUserError("option path is required", () -> tfrecord().load());
+    assertUserError("paths", () -> tfrecord().option("paths", "not json").load());
     String out = tmp.resolve("never-written").toString();
     assertUserError("numShards", () -> smallFrame(2).write().format("tfrecord").option("numShards", "0").save(out));
     assertUserError("codec", () -> smallFrame(2).write().format("tfrecord").option("codec", "bzip2").save(out));
