@@ -9,10 +9,17 @@
 #   conf/spark-defaults.conf.
 # --master MASTER passes through in both cases. Builds the project first when needed.
 # SELFSUP_JAVA_OPTS: more JVM options for the driver (e.g. -Dspark.hadoop.fs.s3a.endpoint=...).
+# SELFSUP_GPU=1: build with DL4J's CUDA backend (mvn -Pgpu) and spark-submit with
+#   conf/spark-defaults-gpu.conf (one GPU per executor); the default is the CPU backend.
 set -euo pipefail
 
 SELFSUP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SELFSUP_MAIN="${SELFSUP_MAIN:-org.selfsup.cli.Main}"
+if [[ "${SELFSUP_GPU:-0}" == 1 ]]; then
+  SELFSUP_BACKEND=CUDA SELFSUP_PROFILE=(-Pgpu) SELFSUP_SUBMIT_CONF="$SELFSUP_ROOT/conf/spark-defaults-gpu.conf"
+else
+  SELFSUP_BACKEND=CPU SELFSUP_PROFILE=() SELFSUP_SUBMIT_CONF="$SELFSUP_ROOT/conf/spark-defaults.conf"
+fi
 
 # Spark's own --add-opens list for Java 17, plus the reflection flag it needs.
 SELFSUP_JAVA17_FLAGS=(
@@ -45,9 +52,15 @@ selfsup_job_flags() {
 selfsup_build() {
   local thin
   thin=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-SNAPSHOT.jar "$SELFSUP_ROOT"/target/selfsup-spark-*[0-9].jar 2>/dev/null | grep -v -- '-spark.jar' | head -n1 || true)
+  # the other backend's build: target/lib would hold both backends' jars, so it goes first
+  local cuda_built=0
+  compgen -G "$SELFSUP_ROOT/target/lib/nd4j-cuda-*.jar" >/dev/null && cuda_built=1
+  if [[ -d "$SELFSUP_ROOT/target/lib" && "$cuda_built" != "$([[ $SELFSUP_BACKEND == CUDA ]] && echo 1 || echo 0)" ]]; then
+    rm -rf "$SELFSUP_ROOT/target/lib"
+  fi
   if [[ -z "$thin" || ! -d "$SELFSUP_ROOT/target/lib" || -n "$(find "$SELFSUP_ROOT/src/main" "$SELFSUP_ROOT/pom.xml" -newer "$thin" -type f -print -quit)" ]]; then
-    selfsup_log "building (mvn -DskipTests package) ..."
-    (cd "$SELFSUP_ROOT" && mvn -q -B -DskipTests package)
+    selfsup_log "building (mvn ${SELFSUP_PROFILE[*]:+${SELFSUP_PROFILE[*]} }-DskipTests package, ND4J backend $SELFSUP_BACKEND) ..."
+    (cd "$SELFSUP_ROOT" && mvn -q -B "${SELFSUP_PROFILE[@]}" -DskipTests package)
   fi
 }
 
@@ -79,10 +92,10 @@ selfsup() {
   if [[ -n "$submit" ]]; then
     local jar
     jar=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar | head -n1)
-    selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]}"
+    selfsup_log "spark-submit ${master:+--master $master }$SELFSUP_MAIN ${args[*]} (ND4J backend $SELFSUP_BACKEND)"
     OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" "$submit" ${master:+--master "$master"} ${SELFSUP_DRIVER_MEMORY:+--driver-memory "$SELFSUP_DRIVER_MEMORY"} \
       ${SELFSUP_JAVA_OPTS:+--conf "spark.driver.extraJavaOptions=$(selfsup_conf_driver_opts) $SELFSUP_JAVA_OPTS"} \
-      --class "$SELFSUP_MAIN" --properties-file "$SELFSUP_ROOT/conf/spark-defaults.conf" \
+      --class "$SELFSUP_MAIN" --properties-file "$SELFSUP_SUBMIT_CONF" \
       "$jar" "${args[@]}"
   else
     local thin
@@ -92,7 +105,7 @@ selfsup() {
     # flag and JavaCPP's off-heap bound, without which ND4J may take as much again as the heap).
     local driver_opts=()
     read -r -a driver_opts <<<"$(selfsup_conf_driver_opts)"
-    selfsup_log "no Spark installation found: running in-process, master ${master:-local[*]}"
+    selfsup_log "no Spark installation found: running in-process, master ${master:-local[*]}, ND4J backend $SELFSUP_BACKEND"
     SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" \
     OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}" \
     OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" \

@@ -40,10 +40,18 @@ public final class Nd4jSetup {
     return Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend", "unknown");
   }
 
+  /** The backend's class, e.g. org.nd4j.linalg.cpu.nativecpu.CpuBackend or org.nd4j.linalg.jcublas.JCublasBackend. */
+  public static String backendClass() {
+    return Nd4j.getBackend().getClass().getName();
+  }
+
+  /** One line: the backend (CPU or CUDA, and its class), oneDNN (CPU only), threads and cores. */
   public static String describe() {
     String omp = System.getenv("OMP_NUM_THREADS");
-    return String.format("ND4J backend %s, oneDNN %s, OMP_NUM_THREADS=%s, cores=%d",
-        backend(), oneDnnInUse() ? "on" : "OFF (slow path: see README, Speed)",
-        omp == null ? "unset" : omp, Runtime.getRuntime().availableProcessors());
+    String backend = backend();
+    String helpers = "CPU".equalsIgnoreCase(backend)
+        ? ", oneDNN " + (oneDnnInUse() ? "on" : "OFF (slow path: see README, Speed)") : "";
+    return String.format("ND4J backend %s (%s)%s, OMP_NUM_THREADS=%s, cores=%d", backend, backendClass(),
+        helpers, omp == null ? "unset" : omp, Runtime.getRuntime().availableProcessors());
   }
 }
