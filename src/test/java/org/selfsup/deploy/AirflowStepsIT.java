@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -45,46 +44,55 @@ class AirflowStepsIT {
     return null;
   }
 
-  /** The sample's records of a split as (28x28 gray pixels, 0-based label), in shard order. */
-  static void toIdx(String split, Path images, Path labels) throws IOException {
-    List<byte[]> pixels = new ArrayList<>();
-    ByteArrayOutputStream labelBytes = new ByteArrayOutputStream();
-    List<Path> shards;
-    try (var list = Files.list(SAMPLE)) {
-      shards = list.filter(p -> p.getFileName().toString().startsWith(split + "-")).sorted().collect(Collectors.toList());
-    }
-    for (Path shard : shards) {
-      try (InputStream in = Files.newInputStream(shard)) {
-        TFRecordReader reader = new TFRecordReader(in, true);
-        for (byte[] record = reader.read(); record != null; record = reader.read()) {
-          var features = Example.parseFrom(record).getFeatures().getFeatureMap();
-          Feature encoded = features.get("image/encoded");
-          BufferedImage img = ImageIO.read(new ByteArrayInputStream(encoded.getBytesList().getValue(0).toByteArray()));
-          Raster raster = img.getRaster();
-          byte[] gray = new byte[28 * 28];
-          for (int y = 0; y < 28; y++) {
-            for (int x = 0; x < 28; x++) {
-              gray[y * 28 + x] = (byte) raster.getSample(x, y, 0);
-            }
+  /** A shard's records as (0-based label, 28x28 gray pixels), in order. */
+  static List<byte[]> records(Path shard) throws IOException {
+    List<byte[]> records = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(shard)) {
+      TFRecordReader reader = new TFRecordReader(in, true);
+      for (byte[] record = reader.read(); record != null; record = reader.read()) {
+        var features = Example.parseFrom(record).getFeatures().getFeatureMap();
+        Feature encoded = features.get("image/encoded");
+        Raster raster = ImageIO.read(new ByteArrayInputStream(encoded.getBytesList().getValue(0).toByteArray())).getRaster();
+        byte[] labelAndPixels = new byte[1 + 28 * 28];
+        labelAndPixels[0] = (byte) (features.get("image/class/label").getInt64List().getValue(0) - 1); // slim: 1-based
+        for (int y = 0; y < 28; y++) {
+          for (int x = 0; x < 28; x++) {
+            labelAndPixels[1 + y * 28 + x] = (byte) raster.getSample(x, y, 0);
           }
-          pixels.add(gray);
-          labelBytes.write((int) features.get("image/class/label").getInt64List().getValue(0) - 1); // slim: 1-based
         }
+        records.add(labelAndPixels);
       }
+    }
+    return records;
+  }
+
+  static List<Path> shards(Path dir, String split) throws IOException {
+    try (var list = Files.list(dir)) {
+      return list.filter(p -> p.getFileName().toString().startsWith(split + "-")).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** The committed sample's images of a split as Fashion-MNIST's IDX files. */
+  static void toIdx(String split, Path images, Path labels) throws IOException {
+    List<byte[]> records = new ArrayList<>();
+    for (Path shard : shards(SAMPLE, split)) {
+      records.addAll(records(shard));
     }
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(images))) {
       out.writeInt(0x803);
-      out.writeInt(pixels.size());
+      out.writeInt(records.size());
       out.writeInt(28);
       out.writeInt(28);
-      for (byte[] p : pixels) {
-        out.write(p);
+      for (byte[] r : records) {
+        out.write(r, 1, 28 * 28);
       }
     }
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(labels))) {
       out.writeInt(0x801);
-      out.writeInt(pixels.size());
-      out.write(labelBytes.toByteArray());
+      out.writeInt(records.size());
+      for (byte[] r : records) {
+        out.write(r[0]);
+      }
     }
   }
 
@@ -102,8 +110,8 @@ class AirflowStepsIT {
         "--task", "rotation", "--architecture", "resnet50v2", "--import_source", "fashion_mnist",
         "--source_dir", raw.toString(), "--import_flags", "--shards train=4 --shards test=1",
         "--pretrain_flags", "--filters_factor 1 --small_input --input_size 32 --blocks_per_stage 1,1 --batch_size 16"
-            + " --epochs 0.2 --chunks_per_epoch 2 --num_workers 1 --minibatch_storage MEMORY_ONLY --batch_norm_decay 0.9",
-        "--evaluate_flags", "--limit train=150 --limit val=100 --limit test=200 --reg_params 1e-3 --max_iter 20",
+            + " --epochs 0.1 --chunks_per_epoch 1 --num_workers 1 --minibatch_storage MEMORY_ONLY --batch_norm_decay 0.9",
+        "--evaluate_flags", "--limit train=100 --limit val=50 --limit test=100 --reg_params 1e-3 --max_iter 10",
         "run", "--launcher", DeployScripts.ROOT.resolve("jobs/selfsup.sh").toString());
     Path log = Files.createDirectories(DeployScripts.ROOT.resolve("target/it-logs")).resolve("airflow-steps.log");
     ProcessBuilder pb = new ProcessBuilder(command).directory(DeployScripts.ROOT.toFile()).redirectErrorStream(true)
@@ -122,9 +130,20 @@ class AirflowStepsIT {
         .map(l -> l.substring(8, l.indexOf(':'))).collect(Collectors.toList());
     assertEquals(List.of("import", "pretrain", "evaluate_random_init", "evaluate_pretrained", "evaluate_raw_pixels",
         "compare"), started);
-    // the import gives back the committed sample, shard for shard (it was made by this import)
-    for (String shard : new String[] {"train-00000-of-00004", "train-00003-of-00004", "test-00000-of-00001"}) {
-      assertArrayEquals(Files.readAllBytes(SAMPLE.resolve(shard)), Files.readAllBytes(data.resolve(shard)), shard);
+    // the import gives back the committed sample's images and labels, shard for shard, record for record
+    for (String split : new String[] {"train", "test"}) {
+      List<Path> expected = shards(SAMPLE, split);
+      List<Path> imported = shards(data, split);
+      assertEquals(expected.stream().map(Path::getFileName).map(Path::toString).collect(Collectors.toList()),
+          imported.stream().map(Path::getFileName).map(Path::toString).collect(Collectors.toList()));
+      for (int i = 0; i < expected.size(); i++) {
+        List<byte[]> want = records(expected.get(i));
+        List<byte[]> got = records(imported.get(i));
+        assertEquals(want.size(), got.size(), imported.get(i).toString());
+        for (int r = 0; r < want.size(); r++) {
+          assertArrayEquals(want.get(r), got.get(r), imported.get(i) + " record " + r);
+        }
+      }
     }
     try (var ckpts = Files.list(run.resolve("pretrain/checkpoints"))) {
       assertTrue(ckpts.anyMatch(c -> Files.exists(c.resolve("manifest.json"))), "no complete checkpoint");
