@@ -26,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 SERVERLESS_RUNTIME=1.2
 
 usage() {
-  sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^[^#]/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
