@@ -1,5 +1,6 @@
 package org.selfsup.cli;
 
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.selfsup.eval.ComparisonTable;
 import org.selfsup.runtime.SparkSessions;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = "One table of the linear evaluations in a workdir (its eval-*.json reports): best top-1 per run.")
-final class CompareCommand implements Callable<Integer> {
+final class CompareCommand implements Callable<Integer>, ChecksBeforeSpark {
   @Option(names = "--workdir", required = true, description = "Folder holding eval-NAME.json reports.")
   String workdir;
 
@@ -16,5 +17,11 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ComparisonTable.of(SparkSessions.hadoopConfiguration(), workdir).forEach(System.out::println);
     return 0;
+  }
+
+  /** compare starts no Spark: its check is reading the reports. */
+  @Override
+  public void checkBeforeSpark() throws IOException {
+    ComparisonTable.of(SparkSessions.hadoopConfiguration(), workdir);
   }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Linear evaluation: frozen features of a pretrained network (or raw pixels), "
         + "a Spark MLlib logistic regression per endpoint, top-1/top-5 on the test split.")
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements Callable<Integer>, ChecksBeforeSpark {
   private static final EvaluateConfig DEFAULTS = new EvaluateConfig();
 
   @Mixin DatasetOptions data = new DatasetOptions();
@@ -83,6 +83,11 @@ final class EvaluateCommand implements Callable<Integer> {
     EvaluateJob job = config().validate();
     job.run(SparkSessions.getOrCreate("selfsup evaluate"), System.out);
     return 0;
+  }
+
+  @Override
+  public void checkBeforeSpark() {
+    config().validate();
   }
 
   EvaluateConfig config() {

@@ -1,5 +1,6 @@
 package org.selfsup.cli;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Turn a dataset into slim TFRecord shards (train-NNNNN-of-NNNNN, test-...).")
-final class ImportCommand implements Callable<Integer> {
+final class ImportCommand implements Callable<Integer>, ChecksBeforeSpark {
   @Parameters(index = "0", paramLabel = "SOURCE",
       description = "fashion_mnist (the four IDX files) or image_folder (one sub-folder per class).")
   String source;
@@ -54,15 +55,25 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String from = sourceDir != null || !ImportOptions.FASHION_MNIST.equals(source) ? sourceDir : FashionMnistImporter.DEBIAN_DIR;
-    ImportOptions options = new ImportOptions(from, datasetDir, ImageFormat.parse(imageFormat), limits, shards,
-        overwrite, onBadRecord, maxImagePixels);
-    options.validate(source, SparkSessions.hadoopConfiguration());
+    ImportOptions options = validated();
     SparkSession spark = SparkSessions.getOrCreate("selfsup import " + source);
     ImportSummary summary = ImportOptions.FASHION_MNIST.equals(source)
         ? FashionMnistImporter.run(spark, options)
         : ImageFolderImporter.run(spark, options);
     System.out.printf("imported %s into %s%n%s", source, datasetDir, summary.describe());
     return 0;
+  }
+
+  @Override
+  public void checkBeforeSpark() throws IOException {
+    validated();
+  }
+
+  private ImportOptions validated() throws IOException {
+    String from = sourceDir != null || !ImportOptions.FASHION_MNIST.equals(source) ? sourceDir : FashionMnistImporter.DEBIAN_DIR;
+    ImportOptions options = new ImportOptions(from, datasetDir, ImageFormat.parse(imageFormat), limits, shards,
+        overwrite, onBadRecord, maxImagePixels);
+    options.validate(source, SparkSessions.hadoopConfiguration());
+    return options;
   }
 }

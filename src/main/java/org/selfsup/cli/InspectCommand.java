@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "inspect", mixinStandardHelpOptions = true, resourceBundle = "org.selfsup.cli.RegistryHelp",
     description = "Print a TFRecord dataset's schema, records per split, label histogram and image sizes; "
         + "with --preprocess SPEC --dump DIR, write the first images after SPEC as PNG files.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand implements Callable<Integer>, ChecksBeforeSpark {
   private static final InspectConfig DEFAULTS = new InspectConfig();
 
   @Mixin DatasetOptions data = new DatasetOptions();
@@ -45,6 +45,11 @@ final class InspectCommand implements Callable<Integer> {
     Inspection inspection = config().validate();
     inspection.run(SparkSessions.getOrCreate("selfsup inspect"), System.out);
     return 0;
+  }
+
+  @Override
+  public void checkBeforeSpark() {
+    config().validate();
   }
 
   InspectConfig config() {

@@ -1,6 +1,7 @@
 package org.selfsup.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.selfsup.data.BadRecordException;
 import org.selfsup.runtime.CloudCredentials;
 import org.selfsup.runtime.RunLog;
@@ -8,6 +9,7 @@ import org.selfsup.runtime.UserError;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The one entry point: {@code selfsup SUBCOMMAND [FLAGS]}, for spark-submit and local runs alike. */
 @Command(name = "selfsup", mixinStandardHelpOptions = true, version = "selfsup-spark 0.1.0",
@@ -16,6 +18,10 @@ import picocli.CommandLine.Command;
 public final class Main {
   static final int FAILURE = 1;
   static final int USER_ERROR = 2;
+
+  @Option(names = "--validate_only", description = "Run only the subcommand's checks of its flags and of the inputs "
+      + "they name (what it checks before Spark starts), print 'flags ok', and exit 0; no Spark.")
+  boolean validateOnly;
 
   public static void main(String[] args) {
     RunLog.choose(); // before anything logs
@@ -35,11 +41,34 @@ public final class Main {
       return USER_ERROR;
     });
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, commandLine.getErr()));
+    cli.setExecutionStrategy(parsed -> cli.<Main>getCommand().validateOnly ? validateOnly(parsed)
+        : new CommandLine.RunLast().execute(parsed));
     try {
       return cli.execute(args);
     } catch (Throwable t) { // an Error that picocli let through
       return report(t, cli.getErr());
     }
+  }
+
+  private static int validateOnly(CommandLine.ParseResult parsed) {
+    Integer help = CommandLine.executeHelpRequest(parsed);
+    if (help != null) {
+      return help;
+    }
+    List<CommandLine> commands = parsed.asCommandLineList();
+    CommandLine last = commands.get(commands.size() - 1);
+    if (!(last.getCommand() instanceof ChecksBeforeSpark)) {
+      throw new CommandLine.ParameterException(last, "--validate_only needs one of the subcommands import, inspect, "
+          + "pretrain, evaluate, compare");
+    }
+    try {
+      ((ChecksBeforeSpark) last.getCommand()).checkBeforeSpark();
+    } catch (Exception e) {
+      throw new CommandLine.ExecutionException(last, "checking " + last.getCommandName(), e);
+    }
+    last.getOut().println("flags ok: " + last.getCommandSpec().qualifiedName());
+    last.getOut().flush();
+    return 0;
   }
 
   /** Prints the one line for {@code ex} (and logs its trace to the log file); returns the exit code. */

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     description = "Pretrain a network on a pretext task (or the supervised baseline) with DL4J on Spark. "
         + "Checkpoints every --checkpoint_every chunks and every epoch in --workdir; the same command again resumes "
         + "from the newest intact one.")
-final class PretrainCommand implements Callable<Integer> {
+final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
   private static final TrainConfig DEFAULTS = new TrainConfig();
 
   @Mixin DatasetOptions data = new DatasetOptions();
@@ -122,14 +122,24 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TrainConfig cfg = config();
-    cfg.validate(SparkSessions.hadoopConfiguration());
+    TrainConfig cfg = validated();
     SparkSession spark = SparkSessions.getOrCreate("selfsup pretrain " + cfg.task);
     Checkpoint.State state = new Trainer(spark, cfg, workdir, data.onBadRecord).run();
     System.out.printf("pretrained %s %s k=%d: %.2f epochs, %d images, %.0f s of training; checkpoints in %s%n",
         cfg.task, cfg.architecture, cfg.filtersFactor, state.epochsDone, state.imagesSeen, state.trainSeconds,
         Checkpoint.root(workdir));
     return 0;
+  }
+
+  @Override
+  public void checkBeforeSpark() {
+    validated();
+  }
+
+  private TrainConfig validated() {
+    TrainConfig cfg = config();
+    cfg.validate(SparkSessions.hadoopConfiguration());
+    return cfg;
   }
 
   /** The task's recipe with the given flags on top (not yet checked). */
