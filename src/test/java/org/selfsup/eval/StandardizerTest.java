@@ -18,7 +18,7 @@ class StandardizerTest {
     // shift and scale the columns so that a naive sum-of-squares formula would lose digits
     for (FeatureBlock b : blocks) {
       for (int i = 0; i < b.x.length; i++) {
-        b.x[i] = 1000 + 3 * (i % d) * b.x[i];
+        b.x[i] = 1000 + 3 * (1 + i % d) * b.x[i];
       }
       for (int i = 0; i < b.rows; i++) {
         b.x[i * d + 4] = 7; // a constant column becomes 0
