@@ -43,6 +43,7 @@ public final class EventLog {
 
   private final FileSystem fs;
   private final Path dir;
+  private final long rollBytes;
   /** The name the next new file must come after: the last one there, or this log's last. */
   private String lastName;
   private final ByteArrayOutputStream file = new ByteArrayOutputStream();
@@ -50,9 +51,10 @@ public final class EventLog {
   private Path current;
   private boolean dirty;
 
-  private EventLog(FileSystem fs, Path dir, String lastExisting) {
+  private EventLog(FileSystem fs, Path dir, String lastExisting, long rollBytes) {
     this.fs = fs;
     this.dir = dir;
+    this.rollBytes = rollBytes;
     this.lastName = lastExisting;
   }
 
@@ -61,15 +63,23 @@ public final class EventLog {
    * {@code keepStep} accepts stay (version records always); a file left without any is deleted.
    */
   public static EventLog open(Configuration conf, String dir, LongPredicate keepStep) throws IOException {
+    return open(conf, dir, keepStep, ROLL_BYTES);
+  }
+
+  /** As {@link #open(Configuration, String, LongPredicate)}, starting a new file past {@code rollBytes}. */
+  static EventLog open(Configuration conf, String dir, LongPredicate keepStep, long rollBytes) throws IOException {
     Path folder = new Path(dir);
     FileSystem fs = HadoopFiles.of(folder, conf);
     String last = "";
     for (Path f : eventFiles(fs, folder)) {
       last = f.getName();
+      long length = fs.getFileStatus(f).getLen();
       List<byte[]> events = read(fs, f);
       List<byte[]> kept = new ArrayList<>();
       boolean data = false;
+      long framed = 0;
       for (byte[] e : events) {
+        framed += e.length + 16;
         EventProto.Header h = EventProto.header(e);
         if (h.hasSummary || h.hasSessionLog) {
           if (!keepStep.test(h.step)) {
@@ -82,17 +92,18 @@ public final class EventLog {
       if (!data) {
         fs.delete(f, false);
         LOG.info("{}: deleted (no event of a step kept)", f);
-      } else if (kept.size() < events.size()) {
+      } else if (kept.size() < events.size() || framed < length) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TFRecordWriter w = new TFRecordWriter(new DataOutputStream(bytes));
         for (byte[] e : kept) {
           w.write(e);
         }
         write(fs, f, bytes.toByteArray());
-        LOG.info("{}: dropped {} events of steps not kept", f, events.size() - kept.size());
+        LOG.info("{}: rewritten with {} of its {} events{}", f, kept.size(), events.size(),
+            framed < length ? " (and without a torn last record)" : "");
       }
     }
-    return new EventLog(fs, folder, last);
+    return new EventLog(fs, folder, last, rollBytes);
   }
 
   /** The event files of a folder in TensorBoard's reading order (by name); none when it does not exist. */
@@ -173,7 +184,7 @@ public final class EventLog {
     }
     write(fs, current, file.toByteArray());
     dirty = false;
-    if (file.size() > ROLL_BYTES) {
+    if (file.size() > rollBytes) {
       file.reset();
       current = null;
     }
