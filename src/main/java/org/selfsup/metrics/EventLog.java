@@ -24,16 +24,17 @@ import org.tensorflow.hadoop.util.TFRecordWriter;
 
 /**
  * The TensorBoard event files of one run folder: TFRecord-framed {@code Event} protos (framing by
- * tensorflow-hadoop, encoding by {@link EventProto}), each file starting with the {@code brain.Event:2} version record and named
- * like TensorBoard's own ({@code events.out.tfevents.SECONDS.HOST}), written through Hadoop's
- * FileSystem so that any Hadoop path works.
+ * tensorflow-hadoop, encoding by {@link EventProto}), each file starting with the
+ * {@code brain.Event:2} version record and named like TensorBoard's own
+ * ({@code events.out.tfevents.SECONDS.HOST}, later names for later files: TensorBoard reads them
+ * in name order), written through Hadoop's FileSystem so that any Hadoop path works.
  *
  * <p>Object stores cannot append: the file being written is kept in memory and written whole at
- * each {@link #flush()} (one PUT on S3A, a rewrite with the same prefix on a disk, which a running
- * TensorBoard reads on from where it was). Past {@value #ROLL_BYTES} bytes the next flush starts a
- * new file, so a flush never rewrites more than that. Opening a folder keeps only the events whose
- * step the caller keeps, rewriting (or deleting) the files that held others: a resumed run drops
- * what a killed run logged after its checkpoint, and no step is ever in the folder twice.
+ * each {@link #flush()} (one PUT on S3A; on a disk a rewrite with the same prefix, which a running
+ * TensorBoard reads on from where it was). Past {@value #ROLL_BYTES} bytes the next event starts a
+ * new file, so a flush never rewrites more than about that. Opening a folder keeps only the events
+ * whose step the caller keeps, rewriting (or deleting) the files that held others: a resumed run
+ * drops what a killed run logged after its checkpoint, and no step is in the folder twice.
  */
 public final class EventLog {
   static final String FILE_VERSION = "brain.Event:2";

@@ -67,7 +67,12 @@ final class EventFiles {
   }
 
   static List<Event> read(Path file) throws Exception {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    return read(file.getFileName().toString(), Files.readAllBytes(file));
+  }
+
+  /** The events of one file's bytes. */
+  static List<Event> read(String file, byte[] bytes) throws Exception {
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     List<Event> out = new ArrayList<>();
     while (b.hasRemaining()) {
       byte[] len = new byte[8];
@@ -83,7 +88,7 @@ final class EventFiles {
         throw new IOException(file + ": bad data CRC at record " + out.size());
       }
       Event e = parse(data);
-      e.file = file.getFileName().toString();
+      e.file = file;
       out.add(e);
     }
     return out;
