@@ -27,6 +27,7 @@ import org.selfsup.data.BadRecordPolicy;
 import org.selfsup.eval.ProbeReport;
 import org.selfsup.train.TrainConfig;
 import org.selfsup.train.Trainer;
+import org.selfsup.train.TrainerTest;
 
 /**
  * A tiny rotation pretraining on the committed sample, killed after it logged a chunk whose
@@ -43,22 +44,8 @@ class RunSummariesTest {
   }
 
   static TrainConfig tiny(double epochs) throws Exception {
-    TrainConfig cfg = TrainConfig.forTask("rotation");
-    cfg.architecture = "resnet50v2";
-    cfg.filtersFactor = 1;
-    cfg.smallInput = true;
-    cfg.inputSize = 32;
-    cfg.blocksPerStage = new int[] {1, 1};
-    cfg.datasetDir = sample();
-    cfg.numClasses = 10;
-    cfg.batchSize = 32;
-    cfg.epochs = epochs;
-    cfg.warmupEpochs = 0.5;
-    cfg.decayEpochs = new double[] {1.5};
-    cfg.numWorkers = 1;
-    cfg.chunksPerEpoch = 3; // one 250-image shard, 8 steps, a chunk
+    TrainConfig cfg = TrainerTest.tiny(epochs);
     cfg.checkpointEvery = 1;
-    cfg.pretextEvalImages = 32;
     return cfg;
   }
 
