@@ -13,9 +13,18 @@ final class CompareCommand implements Callable<Integer>, ChecksBeforeSpark {
   @Option(names = "--workdir", required = true, description = "Folder holding eval-NAME.json reports.")
   String workdir;
 
+  @Option(names = "--plot", paramLabel = "OUT.png",
+      description = "Also draw test top-1 per endpoint across the runs (grouped bars) as a PNG to this path.")
+  String plot;
+
   @Override
   public Integer call() throws Exception {
+    ComparisonTable.checkPlotPath(plot);
     ComparisonTable.of(SparkSessions.hadoopConfiguration(), workdir).forEach(System.out::println);
+    if (plot != null) {
+      ComparisonTable.plot(SparkSessions.hadoopConfiguration(), workdir, plot);
+      System.out.println("plot: " + plot);
+    }
     return 0;
   }
 

@@ -14,6 +14,7 @@ import org.selfsup.bundle.ModelBundle;
 import org.selfsup.data.BadRecordCounter;
 import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.ReadOptions;
+import org.selfsup.metrics.ProbeSummaries;
 import org.selfsup.tasks.Task;
 import org.selfsup.train.Checkpoint;
 import org.selfsup.train.Optimisation;
@@ -93,11 +94,19 @@ public final class EvaluateJob {
     ProbeReport report = evaluation.probe(features, columns,
         new LinearProbe(config.regParams, config.maxIter, config.solver), config.knn, config.knnTemperature);
     report.writeJson(conf, reportPath());
+    writeSummaries(conf, report);
     out.printf("linear evaluation '%s' (%d train, %d val, %d test images):%n%s", reportName,
         report.trainRows(), report.valRows(), report.testRows(), report.toTable());
     out.println("report: " + reportPath());
     out.println(report.records().summaryLine());
     return report;
+  }
+
+  /** The report as TensorBoard scalars, at the training step of the network evaluated (0: random init, pixels). */
+  private void writeSummaries(Configuration conf, ProbeReport report) throws IOException {
+    ProbeSummaries summaries = new ProbeSummaries();
+    report.endpoints().forEach(e -> summaries.endpoint(e.endpoint, e.bestRegParam, e.valTop1, e.testTop1, e.testTop5));
+    summaries.write(conf, config.workdir, reportName, checkpoint == null || config.randomInit ? 0 : checkpoint.state.steps);
   }
 
   private ComputationGraph model(Configuration conf) throws IOException {

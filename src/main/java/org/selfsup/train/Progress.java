@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.selfsup.data.HadoopFiles;
+import org.selfsup.metrics.TrainingSummaries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * One progress line per chunk (epoch, step, loss, pretext accuracy, lr, images/s, ETA) and
  * the same numbers appended to {@code WORKDIR/metrics.csv}, for a person or a notebook. loss is
  * the last minibatch's; pretext_loss and pretext_accuracy are on a fixed held-out batch, in
- * inference mode; a fresh run starts with a step-0 row of the untrained network's.
+ * inference mode; a fresh run starts with a step-0 row of the untrained network's. The same
+ * numbers go to TensorBoard and the learning-curve plot ({@link TrainingSummaries}).
  */
 final class Progress {
   static final String HEADER =
@@ -30,6 +32,7 @@ final class Progress {
   private final long imagesPerEpoch;
   private final long startImages;
   private final long startNanos = System.nanoTime();
+  private TrainingSummaries summaries;
 
   Progress(Configuration conf, String workdir, double totalEpochs, long imagesPerEpoch, Checkpoint.State state) {
     this.conf = conf;
@@ -41,9 +44,11 @@ final class Progress {
 
   /**
    * Drops the rows of steps after {@code step}: a run killed after its last checkpoint wrote
-   * them, and the resumed run writes them again. -1 (a fresh start) drops every row.
+   * them, and the resumed run writes them again. -1 (a fresh start) drops every row. The
+   * TensorBoard events of those steps go too.
    */
   void dropRowsAfter(long step) throws IOException {
+    summaries = TrainingSummaries.open(conf, metrics.getParent().toString(), step);
     FileSystem fs = HadoopFiles.of(metrics, conf);
     if (!fs.exists(metrics)) {
       return;
@@ -81,6 +86,7 @@ final class Progress {
       try (OutputStream out = fs.create(metrics, true)) {
         out.write(kept.toString().getBytes(StandardCharsets.UTF_8));
       }
+      summaries.plot(kept.toString());
     }
   }
 
@@ -89,6 +95,12 @@ final class Progress {
     LOG.info(String.format(Locale.ROOT, "before training: pretext loss %.4f pretext acc %s", probe.loss,
         accuracy(probe.accuracy)));
     append(String.format(Locale.ROOT, "%s,0.0000,0,0,NaN,%.4f,0,0,%.6f,0,0%n", Instant.now(), probe.accuracy, probe.loss));
+    summaries.untrained(probe.loss, probe.accuracy);
+  }
+
+  /** The task's network inputs at step 0, one PNG per image. */
+  void inputs(java.util.List<byte[]> pngs) throws IOException {
+    summaries.inputs(pngs);
   }
 
   private static String accuracy(double a) {
@@ -108,6 +120,7 @@ final class Progress {
         duration(remaining / Math.max(overall, 1e-9))));
     append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f,%d,%d%n", Instant.now(), state.epochsDone,
         state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss, recordsUsed, recordsSkipped));
+    summaries.chunk(state.steps, state.epochsDone, loss, probe.loss, pretextAccuracy, lr, rate);
   }
 
   private void append(String line) throws IOException {
@@ -125,6 +138,7 @@ final class Progress {
     try (OutputStream out = fs.create(metrics, true)) {
       out.write((old + line).getBytes(StandardCharsets.UTF_8));
     }
+    summaries.plot(old + line);
   }
 
   private static String trim(double d) {

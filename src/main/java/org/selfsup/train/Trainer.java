@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  /** Images whose network inputs TensorBoard shows at step 0. */
+  private static final int INPUT_PICTURES = 4;
 
   private final SparkSession spark;
   private final TrainConfig cfg;
@@ -112,6 +114,8 @@ public final class Trainer {
         Nd4jSetup.describe());
     if (state.steps == 0) {
       progress.untrained(probe.evaluate(start.model));
+      progress.inputs(InputPictures.first(spark, plan.files.get(0), INPUT_PICTURES, plan.task, plan.spec, cfg.seed,
+          readOptions));
     }
     if (calibration != null) {
       calibration.apply(start.model); // the workers start from these statistics

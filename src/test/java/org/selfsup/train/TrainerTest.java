@@ -17,7 +17,7 @@ import org.selfsup.TestSpark;
 import org.selfsup.data.BadRecordPolicy;
 
 /** Short rotation pretraining on the committed sample in local[2]: progress, checkpoints, resume, gradient sharing. */
-class TrainerTest {
+public class TrainerTest {
   private static SparkSession spark;
   @TempDir static Path tmp;
 
@@ -26,7 +26,8 @@ class TrainerTest {
     spark = TestSpark.get();
   }
 
-  static TrainConfig tiny(double epochs) throws Exception {
+  /** A rotation run on the sample's 3 training shards: 250 images, 8 steps, a chunk. */
+  public static TrainConfig tiny(double epochs) throws Exception {
     TrainConfig cfg = TrainConfig.forTask("rotation");
     cfg.architecture = "resnet50v2";
     cfg.filtersFactor = 1;
