@@ -105,7 +105,12 @@ public final class EvaluateJob {
   /** The report as TensorBoard scalars, at the training step of the network evaluated (0: random init, pixels). */
   private void writeSummaries(Configuration conf, ProbeReport report) throws IOException {
     ProbeSummaries summaries = new ProbeSummaries();
-    report.endpoints().forEach(e -> summaries.endpoint(e.endpoint, e.bestRegParam, e.valTop1, e.testTop1, e.testTop5));
+    for (ProbeReport.Entry e : report.endpoints()) {
+      summaries.endpoint(e.endpoint, e.bestRegParam, e.valTop1, e.testTop1, e.testTop5);
+      e.fits.forEach(f -> summaries.fit(e.endpoint, ProbeReport.formatReg(f.regParam), f.valTop1, f.valTop5,
+          f.testTop1, f.testTop5));
+      e.knn.forEach(k -> summaries.knn(e.endpoint, k.k, k.valTop1, k.testTop1, k.testTop5));
+    }
     summaries.write(conf, config.workdir, reportName, checkpoint == null || config.randomInit ? 0 : checkpoint.state.steps);
   }
 

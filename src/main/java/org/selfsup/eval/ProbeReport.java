@@ -270,7 +270,7 @@ public final class ProbeReport {
   }
 
   /** 0, 1e-04, 2.5e-03: the shortest scientific form that gives the value back. */
-  static String formatReg(double v) {
+  public static String formatReg(double v) {
     if (v == 0) {
       return "0";
     }

@@ -35,6 +35,26 @@ public final class ProbeSummaries {
     return this;
   }
 
+  /** The numbers of one L2 strength of the grid: {@code probe/ENDPOINT/l2=STRENGTH/...}. */
+  public ProbeSummaries fit(String endpoint, String l2, double valTop1, double valTop5, double testTop1,
+      double testTop5) {
+    String at = "l2=" + l2 + "/";
+    values.put(tag(endpoint, at + "val_top1"), valTop1);
+    values.put(tag(endpoint, at + "val_top5"), valTop5);
+    values.put(tag(endpoint, at + "test_top1"), testTop1);
+    values.put(tag(endpoint, at + "test_top5"), testTop5);
+    return this;
+  }
+
+  /** kNN numbers with k neighbours: {@code probe/ENDPOINT/knn=K/...}. */
+  public ProbeSummaries knn(String endpoint, int k, double valTop1, double testTop1, double testTop5) {
+    String at = "knn=" + k + "/";
+    values.put(tag(endpoint, at + "val_top1"), valTop1);
+    values.put(tag(endpoint, at + "test_top1"), testTop1);
+    values.put(tag(endpoint, at + "test_top5"), testTop5);
+    return this;
+  }
+
   /** Writes the values at {@code step}, replacing whatever the folder held for that step. */
   public void write(Configuration conf, String workdir, String name, long step) throws IOException {
     EventLog log = EventLog.open(conf, dir(workdir, name), s -> s != step);

@@ -158,8 +158,14 @@ class RunSummariesTest {
     List<EventFiles.Event> probe = EventFiles.readDir(eval.resolve("tensorboard/eval-checkpoint"));
     assertEquals(2, probe.size(), "the version record and one summary");
     assertEquals(16, probe.get(1).step);
-    assertEquals(4 * report.endpoints().size(), probe.get(1).values.size());
+    int fits = report.endpoints().stream().mapToInt(e -> e.fits.size()).sum();
+    assertEquals(4 * report.endpoints().size() + 4 * fits, probe.get(1).values.size());
     for (ProbeReport.Entry e : report.endpoints()) {
+      for (ProbeReport.Fit f : e.fits) { // every L2 strength of the grid
+        String at = "l2=" + ProbeReport.formatReg(f.regParam) + "/";
+        assertEquals((float) f.valTop1, value(probe, ProbeSummaries.tag(e.endpoint, at + "val_top1"), 16));
+        assertEquals((float) f.testTop5, value(probe, ProbeSummaries.tag(e.endpoint, at + "test_top5"), 16));
+      }
       assertNotNull(probe.get(1).value(ProbeSummaries.tag(e.endpoint, "test_top1")), e.endpoint);
       assertEquals((float) e.bestRegParam, value(probe, ProbeSummaries.tag(e.endpoint, "l2"), 16));
       assertEquals((float) e.valTop1, value(probe, ProbeSummaries.tag(e.endpoint, "val_top1"), 16));
