@@ -74,7 +74,14 @@ public final class FeatureBlock implements Serializable {
   static JavaRDD<FeatureBlock> of(Dataset<Row> df, String column, RowTransform transform) {
     int dims = transform.dims();
     int perBlock = rowsPerBlock(dims);
-    return df.select(SlimSchema.LABEL, column).javaRDD().mapPartitions(rows -> blocks(rows, perBlock, transform));
+    // as many partitions as task slots: each pass is one Spark job, and with the dozens of partitions of
+    // the stored Parquet the per-task overhead outweighed the arithmetic on small feature sets
+    int slots = Math.max(1, df.sparkSession().sparkContext().defaultParallelism());
+    JavaRDD<Row> rows = df.select(SlimSchema.LABEL, column).javaRDD();
+    if (rows.getNumPartitions() > slots) {
+      rows = rows.coalesce(slots);
+    }
+    return rows.mapPartitions(it -> blocks(it, perBlock, transform));
   }
 
   private static Iterator<FeatureBlock> blocks(Iterator<Row> rows, int perBlock, RowTransform standardizer) {
