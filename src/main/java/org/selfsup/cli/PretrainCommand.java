@@ -102,6 +102,12 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
           + "faster where a chunk fits in the executors' memory, as in local mode) (default: ${DEFAULT-VALUE}).")
   String minibatchStorage = DEFAULTS.minibatchStorage;
 
+  @Option(names = "--prefetch_chunks",
+      description = "1: build the next chunk's minibatches on the executors while the current chunk trains; 0: "
+          + "build each chunk's before training it (parameter averaging; the progress line shows the share of "
+          + "time training waited for them) (default: ${DEFAULT-VALUE}).")
+  int prefetchChunks = DEFAULTS.prefetchChunks;
+
   @Option(names = "--network_mask", description = "shared: the subnet of the executors, e.g. 10.0.0.0/16 (default: ${DEFAULT-VALUE}).")
   String networkMask = DEFAULTS.networkMask;
 
@@ -179,6 +185,7 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
     cfg.numWorkers = numWorkers != null ? numWorkers : -1;
     cfg.averagingFrequency = averagingFrequency;
     cfg.minibatchStorage = minibatchStorage;
+    cfg.prefetchChunks = prefetchChunks;
     cfg.chunksPerEpoch = chunksPerEpoch;
     cfg.checkpointEvery = checkpointEvery;
     cfg.keepCheckpoints = keepCheckpoints;

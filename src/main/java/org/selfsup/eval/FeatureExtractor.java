@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -138,7 +139,9 @@ public final class FeatureExtractor implements Serializable {
       vs.add(v);
     }
     FeatureColumns.schema(endpoints); // checks the names
-    return new FeatureExtractor(BroadcastGraph.of(spark, model), Collections.unmodifiableList(new ArrayList<>(endpoints)),
+    // only what the endpoints need is shipped and run
+    ComputationGraph trimmed = TrimmedGraph.ending(model, vs);
+    return new FeatureExtractor(BroadcastGraph.of(spark, trimmed), Collections.unmodifiableList(new ArrayList<>(endpoints)),
         Collections.unmodifiableList(vs), p, batchSize, maxFeatures, 1);
   }
 
@@ -204,30 +207,39 @@ public final class FeatureExtractor implements Serializable {
 
   private Vector[][] run(List<Image> images) {
     INDArray input = ImageBatch.toNchw(images);
-    ComputationGraph model = graph.get();
-    Map<String, INDArray> acts;
-    synchronized (model) {
-      acts = model.feedForward(input, false);
-    }
+    INDArray[] wanted = activations(graph.get(), vertices, input);
     try {
-      INDArray[] wanted = new INDArray[vertices.size()];
-      for (int e = 0; e < wanted.length; e++) {
-        wanted[e] = acts.get(vertices.get(e));
-      }
       return toVectors(wanted, images.size());
     } finally {
-      // feedForward copies every vertex's activations out of DL4J's workspaces. Released here
-      // rather than when the GC gets to them: on a big split ND4J's off-heap garbage otherwise
-      // piled up to twice the heap (a 12 GB driver killed by the kernel while extracting).
+      // Released here rather than when the GC gets to them: on a big split ND4J's off-heap
+      // garbage otherwise piled up to twice the heap (a 12 GB driver killed by the kernel).
       Set<INDArray> released = Collections.newSetFromMap(new IdentityHashMap<>());
       released.add(input);
-      released.addAll(acts.values());
+      released.addAll(Arrays.asList(wanted));
       for (INDArray a : released) {
         if (a.closeable()) {
           a.close();
         }
       }
     }
+  }
+
+  /**
+   * The activations of {@code vertices} (in that order; duplicates allowed) in inference mode, from
+   * a network trimmed to end at them ({@link TrimmedGraph}), whose outputs are their distinct names
+   * in first-seen order.
+   */
+  static INDArray[] activations(ComputationGraph trimmed, List<String> vertices, INDArray input) {
+    INDArray[] out;
+    synchronized (trimmed) {
+      out = trimmed.output(false, input);
+    }
+    List<String> outputs = trimmed.getConfiguration().getNetworkOutputs();
+    INDArray[] wanted = new INDArray[vertices.size()];
+    for (int e = 0; e < wanted.length; e++) {
+      wanted[e] = out[outputs.indexOf(vertices.get(e) + TrimmedGraph.OUTPUT_SUFFIX)];
+    }
+    return wanted;
   }
 
   private Vector[][] toVectors(INDArray[] acts, int n) {

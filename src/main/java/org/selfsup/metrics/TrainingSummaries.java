@@ -21,6 +21,8 @@ public final class TrainingSummaries {
   public static final String LOSS = "train/loss";
   public static final String LEARNING_RATE = "train/learning_rate";
   public static final String IMAGES_PER_SECOND = "train/images_per_second";
+  /** Of a chunk's time, the share training waited for its minibatches. */
+  public static final String DATA_WAIT_SHARE = "train/data_wait_share";
   public static final String EPOCH = "train/epoch";
   public static final String PRETEXT_LOSS = "pretext/heldout_loss";
   public static final String PRETEXT_ACCURACY = "pretext/heldout_accuracy";
@@ -67,13 +69,16 @@ public final class TrainingSummaries {
 
   /** One chunk's numbers, at the step reached after it. */
   public void chunk(long step, double epoch, double loss, double pretextLoss, double pretextAccuracy,
-      double learningRate, double imagesPerSecond) throws IOException {
+      double learningRate, double imagesPerSecond, double dataWaitShare) throws IOException {
     Map<String, Double> v = new LinkedHashMap<>();
     v.put(LOSS, loss);
     v.put(PRETEXT_LOSS, pretextLoss);
     v.put(PRETEXT_ACCURACY, pretextAccuracy);
     v.put(LEARNING_RATE, learningRate);
     v.put(IMAGES_PER_SECOND, imagesPerSecond);
+    if (!Double.isNaN(dataWaitShare)) {
+      v.put(DATA_WAIT_SHARE, dataWaitShare);
+    }
     v.put(EPOCH, epoch);
     events.scalars(step, v);
     events.flush();

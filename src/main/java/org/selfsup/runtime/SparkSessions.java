@@ -57,6 +57,8 @@ public final class SparkSessions {
       loadDefaults(conf, Paths.get(defaults));
     }
     conf.setIfMissing("spark.master", "local[*]");
+    // pretrain builds the next chunk's minibatches in a pool of its own while the current chunk trains
+    conf.setIfMissing("spark.scheduler.mode", "FAIR");
     conf.setIfMissing("spark.hadoop.hadoop.tmp.dir",
         Paths.get(System.getProperty("java.io.tmpdir"), "selfsup-hadoop").toString());
     return conf;

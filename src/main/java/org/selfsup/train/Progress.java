@@ -21,9 +21,12 @@ import org.slf4j.LoggerFactory;
  * numbers go to TensorBoard and the learning-curve plot ({@link TrainingSummaries}).
  */
 final class Progress {
-  static final String HEADER =
+  /** metrics.csv's columns before data_wait_share; a resumed run of that age gets the column added. */
+  static final String HEADER_WITHOUT_WAIT =
       "time,epoch,step,images_seen,loss,pretext_accuracy,learning_rate,images_per_second,pretext_loss,"
           + "records_used,records_skipped";
+  /** data_wait_share: of the chunk's time, the share training waited for its minibatches to be built. */
+  static final String HEADER = HEADER_WITHOUT_WAIT + ",data_wait_share";
   private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
   private final Configuration conf;
@@ -55,7 +58,7 @@ final class Progress {
     }
     String[] lines;
     try (java.io.InputStream in = fs.open(metrics)) {
-      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+      lines = withCurrentHeader(new String(in.readAllBytes(), StandardCharsets.UTF_8)).split("\n");
     }
     StringBuilder kept = new StringBuilder();
     int dropped = 0;
@@ -80,7 +83,7 @@ final class Progress {
         dropped++;
       }
     }
-    if (dropped > 0) {
+    if (dropped > 0 || !lines[0].equals(HEADER)) {
       LOG.info("{}: dropped {} rows after step {} (written after the checkpoint this run resumes from)", metrics,
           dropped, Math.max(step, 0));
       try (OutputStream out = fs.create(metrics, true)) {
@@ -94,7 +97,8 @@ final class Progress {
   void untrained(PretextProbe.Result probe) throws IOException {
     LOG.info(String.format(Locale.ROOT, "before training: pretext loss %.4f pretext acc %s", probe.loss,
         accuracy(probe.accuracy)));
-    append(String.format(Locale.ROOT, "%s,0.0000,0,0,NaN,%.4f,0,0,%.6f,0,0%n", Instant.now(), probe.accuracy, probe.loss));
+    append(String.format(Locale.ROOT, "%s,0.0000,0,0,NaN,%.4f,0,0,%.6f,0,0,NaN%n", Instant.now(), probe.accuracy,
+        probe.loss));
     summaries.untrained(probe.loss, probe.accuracy);
   }
 
@@ -107,20 +111,26 @@ final class Progress {
     return Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.3f", a);
   }
 
-  /** {@code recordsUsed}, {@code recordsSkipped}: this chunk's (--on_bad_record skip). */
+  /**
+   * {@code waitSeconds}: of {@code seconds}, the time training waited for the chunk's minibatches
+   * (NaN: not measured); {@code recordsUsed}, {@code recordsSkipped}: this chunk's (--on_bad_record skip).
+   */
   void chunkDone(Checkpoint.State state, double loss, PretextProbe.Result probe, double lr, long images, double seconds,
-      long recordsUsed, long recordsSkipped) throws IOException {
+      double waitSeconds, long recordsUsed, long recordsSkipped) throws IOException {
+    double waitShare = waitSeconds / Math.max(seconds, 1e-9);
     double pretextAccuracy = probe.accuracy;
     double rate = images / Math.max(seconds, 1e-9);
     double overall = (state.imagesSeen - startImages) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
     double remaining = Math.max(0, totalEpochs - state.epochsDone) * imagesPerEpoch;
     LOG.info(String.format(Locale.ROOT,
-        "epoch %.3f/%s step %d loss %.4f pretext loss %.4f acc %s lr %.5f %.1f images/s ETA %s",
+        "epoch %.3f/%s step %d loss %.4f pretext loss %.4f acc %s lr %.5f %.1f images/s (waited for data %s) ETA %s",
         state.epochsDone, trim(totalEpochs), state.steps, loss, probe.loss, accuracy(pretextAccuracy), lr, rate,
+        Double.isNaN(waitShare) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * waitShare),
         duration(remaining / Math.max(overall, 1e-9))));
-    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f,%d,%d%n", Instant.now(), state.epochsDone,
-        state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss, recordsUsed, recordsSkipped));
-    summaries.chunk(state.steps, state.epochsDone, loss, probe.loss, pretextAccuracy, lr, rate);
+    append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f,%d,%d,%.4f%n", Instant.now(),
+        state.epochsDone, state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss, recordsUsed,
+        recordsSkipped, waitShare));
+    summaries.chunk(state.steps, state.epochsDone, loss, probe.loss, pretextAccuracy, lr, rate, waitShare);
   }
 
   private void append(String line) throws IOException {
@@ -132,13 +142,25 @@ final class Progress {
         old = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
     }
-    if (old.isEmpty()) {
-      old = HEADER + "\n";
-    }
+    old = old.isEmpty() ? HEADER + "\n" : withCurrentHeader(old);
     try (OutputStream out = fs.create(metrics, true)) {
       out.write((old + line).getBytes(StandardCharsets.UTF_8));
     }
     summaries.plot(old + line);
+  }
+
+  /** A metrics.csv of a run from before data_wait_share, with the column added (NaN: not measured then). */
+  static String withCurrentHeader(String csv) {
+    if (!csv.startsWith(HEADER_WITHOUT_WAIT + "\n")) {
+      return csv;
+    }
+    StringBuilder out = new StringBuilder(HEADER).append('\n');
+    for (String line : csv.substring(HEADER_WITHOUT_WAIT.length() + 1).split("\n")) {
+      if (!line.isEmpty()) {
+        out.append(line).append(",NaN\n");
+      }
+    }
+    return out.toString();
   }
 
   private static String trim(double d) {

@@ -71,6 +71,8 @@ public final class TrainConfig implements Serializable {
   public String controllerAddress = "127.0.0.1"; // shared: the driver's address
   public int chunksPerEpoch = 20;
   public int shuffleBuffer = 10000;
+  /** Chunks whose minibatches are built ahead, while the current chunk trains (0 or 1; parameter averaging). */
+  public int prefetchChunks = 1;
   public int pretextEvalImages = 256;
 
   // checkpoints (not part of the model: may change between a run and its resumption)
@@ -140,6 +142,7 @@ public final class TrainConfig implements Serializable {
     require(numWorkers == -1 || numWorkers >= 1, "--num_workers must be >= 1, not " + numWorkers);
     require(averagingFrequency >= 1, "--averaging_frequency must be >= 1, not " + averagingFrequency);
     TrainingMasters.storageLevelName(minibatchStorage);
+    require(prefetchChunks == 0 || prefetchChunks == 1, "--prefetch_chunks must be 0 or 1, not " + prefetchChunks);
     require(networkMask != null && networkMask.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}"),
         "--network_mask must be a subnet such as 10.0.0.0/16, not '" + networkMask + "'");
     require(controllerAddress != null && !controllerAddress.isBlank(), "--controller_address must name the driver's address");

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,6 +40,9 @@ public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   /** Images whose network inputs TensorBoard shows at step 0. */
   private static final int INPUT_PICTURES = 4;
+  private static final String POOL_PROPERTY = "spark.scheduler.pool";
+  /** The scheduler pool of the jobs that build minibatches ahead. */
+  static final String PREFETCH_POOL = "selfsup-prefetch";
 
   private final SparkSession spark;
   private final TrainConfig cfg;
@@ -126,12 +132,10 @@ public final class Trainer {
     while (plan.hasChunk(state.nextEpoch, state.nextChunk)) {
       int epoch = state.nextEpoch;
       int chunk = state.nextChunk;
-      long usedBefore = badRecords.recordsUsed();
-      long skippedBefore = badRecords.total();
       ChunkRunner.Result r = chunks.train(epoch, chunk);
       advance(plan, state, epoch, chunk, r);
       progress.chunkDone(state, r.loss, probe.evaluate(chunks.model), r.learningRate, r.images, r.seconds,
-          badRecords.recordsUsed() - usedBefore, badRecords.total() - skippedBefore);
+          r.waitSeconds, r.recordsUsed, r.recordsSkipped);
       if (plan.checkpointAfter(epoch, chunk)) {
         checkpoint(chunks.model, state);
         if (badRecords.total() > 0) {
@@ -143,6 +147,7 @@ public final class Trainer {
         break;
       }
     }
+    chunks.dropPrefetched();
     LOG.info("{}", badRecords.snapshot().summaryLine());
     return state;
   }
@@ -232,6 +237,8 @@ public final class Trainer {
       this.badRecords = badRecords;
       this.calibration = calibration;
       this.shared = shared;
+      this.usedThen = badRecords.recordsUsed();
+      this.skippedThen = badRecords.total();
     }
 
     final class Result {
@@ -239,12 +246,84 @@ public final class Trainer {
       final double learningRate;
       final long images;
       final double seconds;
+      /** Of {@link #seconds}, the time training waited for the chunk's minibatches; NaN: not measured. */
+      final double waitSeconds;
+      final long recordsUsed;
+      final long recordsSkipped;
 
-      Result(double loss, double learningRate, long images, double seconds) {
+      Result(double loss, double learningRate, long images, double seconds, double waitSeconds, long recordsUsed,
+          long recordsSkipped) {
         this.loss = loss;
         this.learningRate = learningRate;
         this.images = images;
         this.seconds = seconds;
+        this.waitSeconds = waitSeconds;
+        this.recordsUsed = recordsUsed;
+        this.recordsSkipped = recordsSkipped;
+      }
+    }
+
+    /**
+     * A chunk's minibatches, persisted and being built on the executors (an asynchronous count),
+     * possibly while the chunk before it trains. The scheduler pool keeps the build from taking
+     * every task slot from training when spark.scheduler.mode is FAIR.
+     */
+    private final class Minibatches {
+      final int epoch;
+      final int chunk;
+      final JavaRDD<DataSet> batches;
+      final JavaFutureAction<Long> built;
+
+      Minibatches(int epoch, int chunk) {
+        this.epoch = epoch;
+        this.chunk = chunk;
+        long seed = plan.chunkSeed(epoch, chunk);
+        JavaRDD<Row> rows = TFRecordSource.read(spark, plan.chunks(epoch).get(chunk), readOptions).toJavaRDD();
+        batches = rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize, plan.numOutputs, seed,
+            cfg.shuffleBuffer, readOptions));
+        batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
+        SparkContext sc = spark.sparkContext();
+        String pool = sc.getLocalProperty(POOL_PROPERTY);
+        sc.setLocalProperty(POOL_PROPERTY, PREFETCH_POOL);
+        try {
+          built = batches.countAsync();
+        } finally {
+          sc.setLocalProperty(POOL_PROPERTY, pool);
+        }
+      }
+
+      boolean is(int e, int c) {
+        return epoch == e && chunk == c;
+      }
+
+      void await() {
+        try {
+          built.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while building the minibatches of chunk " + (chunk + 1), e);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+        }
+      }
+
+      void drop() {
+        built.cancel(true);
+        batches.unpersist(false);
+      }
+    }
+
+    /** The next chunk's minibatches, built ahead (--prefetch_chunks 1); null when none is. */
+    private Minibatches ahead;
+    /** Records used and skipped up to the last chunk whose minibatches were built. */
+    private long usedThen;
+    private long skippedThen;
+
+    void dropPrefetched() {
+      if (ahead != null) {
+        ahead.drop();
+        ahead = null;
       }
     }
 
@@ -258,16 +337,36 @@ public final class Trainer {
           : new SparkComputationGraph(spark.sparkContext(), model,
               TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
       net.getNetwork().setLearningRate(lr);
-      JavaRDD<Row> rows = TFRecordSource.read(spark, shards, readOptions).toJavaRDD();
-      JavaRDD<DataSet> batches = rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize,
-          plan.numOutputs, seed, cfg.shuffleBuffer, readOptions));
-      if (!shared) { // SharedTrainingMaster caches it by itself
-        batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
-      }
       long start = System.nanoTime();
-      net.fit(batches);
-      if (!shared) {
-        batches.unpersist(false);
+      double waited = Double.NaN;
+      long used = 0;
+      long skipped = 0;
+      if (shared) { // SharedTrainingMaster caches the minibatches by itself
+        JavaRDD<Row> rows = TFRecordSource.read(spark, shards, readOptions).toJavaRDD();
+        long usedBefore = badRecords.recordsUsed();
+        long skippedBefore = badRecords.total();
+        net.fit(rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize, plan.numOutputs, seed,
+            cfg.shuffleBuffer, readOptions)));
+        used = badRecords.recordsUsed() - usedBefore;
+        skipped = badRecords.total() - skippedBefore;
+      } else {
+        Minibatches current = ahead != null && ahead.is(epoch, chunk) ? ahead : new Minibatches(epoch, chunk);
+        ahead = null;
+        current.await();
+        waited = (System.nanoTime() - start) / 1e9;
+        // Chunks are built one after another, so the counters now hold exactly this chunk's records on top
+        // of the earlier chunks'.
+        used = badRecords.recordsUsed() - usedThen;
+        skipped = badRecords.total() - skippedThen;
+        usedThen += used;
+        skippedThen += skipped;
+        int nextEpoch = chunk + 1 == plan.chunksPerEpoch ? epoch + 1 : epoch;
+        int nextChunk = chunk + 1 == plan.chunksPerEpoch ? 0 : chunk + 1;
+        if (cfg.prefetchChunks > 0 && plan.hasChunk(nextEpoch, nextChunk)) {
+          ahead = new Minibatches(nextEpoch, nextChunk);
+        }
+        net.fit(current.batches);
+        current.batches.unpersist(false);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       // SharedTrainingMaster leaves the score on the network, not where getScore() reads it
@@ -276,7 +375,7 @@ public final class Trainer {
         calibration.apply(net.getNetwork());
       }
       model = net.getNetwork();
-      return new Result(loss, lr, plan.images(shards), seconds);
+      return new Result(loss, lr, plan.images(shards), seconds, waited, used, skipped);
     }
   }
 }

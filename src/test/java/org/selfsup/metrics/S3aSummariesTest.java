@@ -109,10 +109,10 @@ class S3aSummariesTest {
     String workdir = "s3a://" + BUCKET + "/runs/rotation";
     TrainingSummaries first = TrainingSummaries.open(CONF, workdir, -1);
     first.untrained(1.4, 0.25);
-    first.chunk(8, 0.5, 1.3, 1.35, 0.35, 0.01, 100);
-    first.chunk(16, 1.0, 1.2, 1.25, 0.45, 0.01, 110);
+    first.chunk(8, 0.5, 1.3, 1.35, 0.35, 0.01, 100, 0.25);
+    first.chunk(16, 1.0, 1.2, 1.25, 0.45, 0.01, 110, 0.1);
     TrainingSummaries resumed = TrainingSummaries.open(CONF, workdir, 8);
-    resumed.chunk(16, 1.0, 1.1, 1.15, 0.5, 0.01, 120);
+    resumed.chunk(16, 1.0, 1.1, 1.15, 0.5, 0.01, 120, Double.NaN);
 
     List<EventFiles.Event> events = readAll(workdir + "/" + TrainingSummaries.TENSORBOARD);
     List<String> seen = EventLogTest.tagSteps(events);

@@ -58,9 +58,10 @@ public class TrainerTest {
     }
   }
 
-  /** The row without the columns of wall-clock time (time, images_per_second). */
+  /** The row without the columns of wall-clock time (time, images_per_second, data_wait_share). */
   private static List<String> deterministic(String[] row) {
     List<String> out = new java.util.ArrayList<>(List.of(row));
+    out.remove(11);
     out.remove(7);
     out.remove(0);
     return out;
@@ -94,6 +95,7 @@ public class TrainerTest {
     rest.keepCheckpoints = 2;
     rest.numWorkers = 2;
     rest.minibatchStorage = "MEMORY_ONLY"; // not part of the model: the run resumes, without a Kryo round trip
+    rest.prefetchChunks = 0; // nor is building the next chunk ahead: the same minibatches, the same result
     Checkpoint.State second = new Trainer(spark, rest, resumed.toString(), BadRecordPolicy.FAIL).run();
     assertEquals(2.0, second.epochsDone, 1e-9);
     assertEquals(1500, second.imagesSeen);
@@ -106,6 +108,10 @@ public class TrainerTest {
     for (int i = 0; i < 6; i++) {
       assertEquals(Long.toString(8L * (i + 1)), b.get(i)[2], "step of chunk " + i);
       assertEquals(deterministic(a.get(i)), deterministic(b.get(i)), "row of chunk " + i);
+      // built ahead or not, each chunk's row counts its own shard's records
+      assertEquals("250", a.get(i)[9], "records_used of chunk " + i);
+      double wait = Double.parseDouble(a.get(i)[11]);
+      assertTrue(wait >= 0 && wait <= 1, "data_wait_share " + wait);
       double loss = Double.parseDouble(a.get(i)[4]);
       assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
     }

@@ -1,0 +1,99 @@
+package org.selfsup.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.selfsup.data.ReadOptions;
+import org.selfsup.data.TFRecordSource;
+import org.selfsup.eval.FeatureExtractor;
+import org.selfsup.eval.TrimmedGraph;
+import org.selfsup.models.Models;
+import org.selfsup.models.TrunkConfig;
+import org.selfsup.runtime.Nd4jSetup;
+import org.selfsup.runtime.SparkSessions;
+import org.selfsup.train.Optimisation;
+import org.selfsup.train.TrainConfig;
+
+/**
+ * Feature extraction's images/s on the quickstart trunk (ResNet50 v2 k=1, 28 px, one block per
+ * stage), endpoints block2 and pre_logits, batch 64: the network alone run as evaluation ran it
+ * before (feedForward: the whole graph, every vertex's activations copied out) and as it runs now
+ * (a copy of the graph trimmed to the endpoints, only their activations copied out), then the whole extraction through Spark (decode,
+ * network, pooling, feature rows) over TFRecord files. Usage:
+ * {@code ExtractBenchmark SECONDS TFRECORD_FILE...}.
+ */
+public final class ExtractBenchmark {
+  private static final int BATCH = 64;
+  private static final List<String> ENDPOINTS = List.of("block2", "pre_logits");
+
+  private ExtractBenchmark() {}
+
+  public static void main(String[] args) {
+    double seconds = Double.parseDouble(args[0]);
+    List<String> files = List.of(args).subList(1, args.length);
+    Nd4jSetup.configure();
+    TrunkConfig trunk = TrunkConfig.small("resnet50v2", 1, 28, 1, 1, 1);
+    ComputationGraph model = Models.classifier(Optimisation.base(new TrainConfig(), 0.01), trunk, 4);
+    LinkedHashMap<String, String> endpoints = Models.endpoints(trunk, 4);
+    List<String> vertices = new ArrayList<>();
+    for (String e : ENDPOINTS) {
+      vertices.add(endpoints.get(e));
+    }
+    INDArray x = Nd4j.rand(new int[] {BATCH, 3, 28, 28});
+
+    double all = rate(seconds, () -> {
+      Map<String, INDArray> acts = model.feedForward(x, false);
+      acts.values().forEach(a -> {
+        if (a != x && a.closeable()) {
+          a.close();
+        }
+      });
+    });
+    ComputationGraph cut = TrimmedGraph.ending(model, vertices);
+    double trimmed = rate(seconds, () -> {
+      for (INDArray a : cut.output(false, x)) {
+        a.close();
+      }
+    });
+    System.out.printf(Locale.ROOT, "network, batch %d, endpoints %s: feedForward (every vertex) %.1f images/s, "
+        + "trimmed graph (up to the endpoints, only theirs copied) %.1f images/s, ratio %.2f%n", BATCH, ENDPOINTS, all, trimmed, trimmed / all);
+
+    if (!files.isEmpty()) {
+      SparkSession spark = SparkSessions.getOrCreate("selfsup extraction benchmark");
+      Dataset<Row> records = TFRecordSource.read(spark, files, ReadOptions.defaults()).cache();
+      long n = records.count();
+      FeatureExtractor extractor = FeatureExtractor.create(spark, model, endpoints, ENDPOINTS,
+          "decode|value_range(-1,1)", BATCH, FeatureExtractor.DEFAULT_MAX_FEATURES);
+      extractor.extract(records).count(); // warm-up: restores the model in this JVM
+      long start = System.nanoTime();
+      long rows = extractor.extract(records).count();
+      double s = (System.nanoTime() - start) / 1e9;
+      System.out.printf(Locale.ROOT, "extraction through Spark (%s, %d partitions): %d images in %.1f s, "
+          + "%.1f images/s%n", spark.sparkContext().master(), records.rdd().getNumPartitions(), rows, s, rows / s);
+      if (rows != n) {
+        throw new IllegalStateException("extracted " + rows + " rows from " + n + " records");
+      }
+      spark.stop();
+    }
+    System.out.println(Nd4jSetup.describe());
+  }
+
+  private static double rate(double seconds, Runnable batch) {
+    batch.run(); // warm-up
+    long n = 0;
+    long start = System.nanoTime();
+    while ((System.nanoTime() - start) / 1e9 < seconds) {
+      batch.run();
+      n += BATCH;
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+}
