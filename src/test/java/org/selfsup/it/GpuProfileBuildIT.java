@@ -41,9 +41,6 @@ class GpuProfileBuildIT {
     copyTree(root.resolve("src/main"), copy.resolve("src/main"));
     try {
       List<String> cmd = new ArrayList<>(List.of(maven(), "-B", "-Pgpu", "-DskipTests", "-Dmdep.skip=true", "package"));
-      if (Boolean.getBoolean("selfsup.maven.offline")) {
-        cmd.add(1, "-o");
-      }
       String repo = System.getProperty("selfsup.maven.repo", "");
       if (!repo.isEmpty()) {
         cmd.add(1, "-Dmaven.repo.local=" + repo);
