@@ -25,7 +25,32 @@ public final class Nd4jSetup {
       System.setProperty(HELPERS_DISABLE, "false");
     }
     configured = true;
+    limitBundledBlasThreads();
     LOG.info(describe());
+  }
+
+  /**
+   * ND4J sets the OpenBLAS it bundles to OMP_NUM_THREADS threads, and once ND4J is loaded that
+   * OpenBLAS is also what netlib's BLAS (the probes' and MLlib's matrix products) calls: its
+   * threads then spin-wait beside Spark's task threads (measured: 80% of a probe pass in
+   * exec_blas_async, docs/results.md). OPENBLAS_NUM_THREADS, which the launcher and the Spark
+   * conf set to 1, is applied to it too.
+   */
+  private static void limitBundledBlasThreads() {
+    String n = System.getenv("OPENBLAS_NUM_THREADS");
+    if (n == null || !"CPU".equalsIgnoreCase(backend())) {
+      return;
+    }
+    try {
+      Nd4j.factory().blas().setMaxThreads(Integer.parseInt(n.trim()));
+    } catch (RuntimeException e) {
+      LOG.warn("cannot set ND4J's BLAS threads to OPENBLAS_NUM_THREADS={}: {}", n, e.toString());
+    }
+  }
+
+  /** The threads of the BLAS ND4J bundles (OpenBLAS on CPU). */
+  public static int bundledBlasThreads() {
+    return Nd4j.factory().blas().getMaxThreads();
   }
 
   /** True when DL4J's layers will pick the oneDNN helpers in this JVM. */
@@ -51,7 +76,8 @@ public final class Nd4jSetup {
     String backend = backend();
     String helpers = "CPU".equalsIgnoreCase(backend)
         ? ", oneDNN " + (oneDnnInUse() ? "on" : "OFF (slow path: see README, Speed)") : "";
-    return String.format("ND4J backend %s (%s)%s, OMP_NUM_THREADS=%s, cores=%d", backend, backendClass(),
-        helpers, omp == null ? "unset" : omp, Runtime.getRuntime().availableProcessors());
+    String blas = "CPU".equalsIgnoreCase(backend) ? ", BLAS threads " + bundledBlasThreads() : "";
+    return String.format("ND4J backend %s (%s)%s, OMP_NUM_THREADS=%s%s, cores=%d", backend, backendClass(),
+        helpers, omp == null ? "unset" : omp, blas, Runtime.getRuntime().availableProcessors());
   }
 }
