@@ -174,7 +174,7 @@ class StandaloneClusterIT {
     Run run = submit("pretrain", DeployMode.CLUSTER, List.of("pretrain", "--dataset_dir", S3_DATA, "--workdir", S3_RUN,
         "--task", "rotation", "--architecture", "resnet50v2", "--filters_factor", "1", "--small_input",
         "--input_size", "32", "--blocks_per_stage", "1,1", "--batch_size", "16", "--epochs", "0.34",
-        "--chunks_per_epoch", "3", "--num_workers", "2"), Duration.ofSeconds(300), true);
+        "--chunks_per_epoch", "3", "--num_workers", "2"), Duration.ofSeconds(420), true);
 
     // on the server: every checkpoint folder holds its three objects, and the newest is intact
     TreeMap<String, List<String>> folders = new TreeMap<>();
