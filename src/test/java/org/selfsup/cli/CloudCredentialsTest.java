@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.selfsup.S3TestServer;
 import org.selfsup.runtime.SparkSessions;
 
 /**
@@ -30,20 +24,12 @@ class CloudCredentialsTest {
 
   /** Per-bucket S3A settings, as spark.hadoop.* properties (what conf/spark-defaults.conf would hold). */
   private void bucket(String name, int port, String accessKey, String secretKey) {
+    S3TestServer.s3aSettings(name, port, accessKey, secretKey).forEach((k, v) -> properties.put("spark.hadoop." + k, v));
     String b = "spark.hadoop.fs.s3a.bucket." + name + ".";
-    properties.put(b + "endpoint", "http://127.0.0.1:" + port);
-    properties.put(b + "endpoint.region", "us-east-1");
-    properties.put(b + "path.style.access", "true");
-    properties.put(b + "connection.ssl.enabled", "false");
-    properties.put(b + "aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     properties.put(b + "attempts.maximum", "1");
     properties.put(b + "retry.limit", "1");
     properties.put(b + "connection.establish.timeout", "2000");
     properties.put(b + "connection.timeout", "5000");
-    if (accessKey != null) {
-      properties.put(b + "access.key", accessKey);
-      properties.put(b + "secret.key", secretKey);
-    }
     properties.forEach(System::setProperty);
   }
 
@@ -75,35 +61,10 @@ class CloudCredentialsTest {
 
   @Test
   void refusedCredentialsNameThePathAndWhatToSet() throws Exception {
-    BlobStoreContext blobs = ContextBuilder.newBuilder("transient").credentials("right-key", "right-secret")
-        .build(BlobStoreContext.class);
-    blobs.getBlobStore().createContainerInLocation(null, "selfsup-wrong-credentials");
-    S3Proxy proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "right-key", "right-secret").build();
-    proxy.start();
-    try {
-      bucket("selfsup-wrong-credentials", waitUntilStarted(proxy), "right-key", "wrong-secret");
+    try (S3TestServer s3 = S3TestServer.startWithKeys("right-key", "right-secret", "selfsup-wrong-credentials")) {
+      bucket("selfsup-wrong-credentials", s3.port(), "right-key", "wrong-secret");
       CommandLineTest.Run r = CommandLineTest.runWithoutSpark("compare", "--workdir", "s3a://selfsup-wrong-credentials/evals");
       assertRefused(r, "s3a://selfsup-wrong-credentials/evals", "access denied (credentials refused)");
-    } finally {
-      proxy.stop();
-      blobs.close();
     }
-  }
-
-  private static int waitUntilStarted(S3Proxy proxy) throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if ("STARTED".equals(proxy.getState())) {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", proxy.getPort()), 1000);
-          return proxy.getPort();
-        } catch (IOException e) {
-          // not yet
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("s3proxy did not start on 127.0.0.1");
   }
 }

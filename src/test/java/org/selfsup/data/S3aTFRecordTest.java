@@ -7,24 +7,14 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
-import org.jclouds.blobstore.domain.StorageMetadata;
-import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.selfsup.S3TestServer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -48,13 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class S3aTFRecordTest {
   private static final String BUCKET = "selfsup-s3a-test";
-  private static final String ACCESS_KEY = "test-access-key";
-  private static final String SECRET_KEY = "test-secret-key";
   private static final String DATA = "s3a://" + BUCKET + "/fashion_mnist";
 
   private static SparkSession spark;
-  private static BlobStoreContext blobContext;
-  private static S3Proxy proxy;
+  private static S3TestServer s3;
   private static String localSample;
 
   @BeforeAll
@@ -62,34 +49,9 @@ class S3aTFRecordTest {
     spark = org.selfsup.TestSpark.get();
     localSample = Paths.get(S3aTFRecordTest.class.getResource("/fashion_mnist_sample").toURI()).toString();
 
-    blobContext = ContextBuilder.newBuilder("transient")
-        .credentials(ACCESS_KEY, SECRET_KEY)
-        .build(BlobStoreContext.class);
-    BlobStore store = blobContext.getBlobStore();
-    store.createContainerInLocation(null, BUCKET);
-
-    // port 0: the OS picks a free port on the loopback address, read back once started
-    proxy = S3Proxy.builder()
-        .blobStore(store)
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .build();
-    proxy.start();
-    int port = waitUntilStarted();
-
+    s3 = S3TestServer.start(BUCKET);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    String b = "fs.s3a.bucket." + BUCKET + ".";
-    conf.set(b + "endpoint", "http://127.0.0.1:" + port);
-    conf.set(b + "endpoint.region", "us-east-1");
-    conf.set(b + "path.style.access", "true");
-    conf.set(b + "connection.ssl.enabled", "false");
-    conf.set(b + "aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-    conf.set(b + "access.key", ACCESS_KEY);
-    conf.set(b + "secret.key", SECRET_KEY);
-    conf.set(b + "attempts.maximum", "2");
-    conf.set(b + "retry.limit", "2");
-    conf.set(b + "connection.establish.timeout", "5000");
-    conf.set(b + "connection.timeout", "20000");
+    s3.configure(conf, BUCKET);
 
     // upload the committed sample through S3A itself (as `hadoop fs -put` would)
     Path dst = new Path(DATA);
@@ -107,11 +69,8 @@ class S3aTFRecordTest {
         // the server goes away next anyway
       }
     }
-    if (proxy != null) {
-      proxy.stop();
-    }
-    if (blobContext != null) {
-      blobContext.close();
+    if (s3 != null) {
+      s3.close();
     }
   }
 
@@ -187,20 +146,7 @@ class S3aTFRecordTest {
         "rewritten " + plain);
 
     // no temporaries on the server: list the bucket's objects directly in the blob store
-    List<String> names = new ArrayList<>();
-    BlobStore store = blobContext.getBlobStore();
-    String marker = null;
-    do {
-      ListContainerOptions opts = ListContainerOptions.Builder.recursive().prefix("out/");
-      if (marker != null) {
-        opts.afterMarker(marker);
-      }
-      org.jclouds.blobstore.domain.PageSet<? extends StorageMetadata> page = store.list(BUCKET, opts);
-      for (StorageMetadata m : page) {
-        names.add(m.getName());
-      }
-      marker = page.getNextMarker();
-    } while (marker != null);
+    List<String> names = s3.objects(BUCKET, "out/");
     List<String> files = names.stream().filter(n -> !n.endsWith("/")).sorted().collect(Collectors.toList());
     assertEquals(Arrays.asList(
         "out/gzip/train-00000-of-00003", "out/gzip/train-00001-of-00003", "out/gzip/train-00002-of-00003",
@@ -240,25 +186,5 @@ class S3aTFRecordTest {
       assertTrue(m.put(name, r) == null, what + ": duplicate filename " + name);
     }
     return m;
-  }
-
-  /** The port s3proxy listens on, once it accepts connections. */
-  private static int waitUntilStarted() throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      if ("STARTED".equals(proxy.getState())) {
-        int port = proxy.getPort();
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-          return port;
-        } catch (IOException e) {
-          // not yet
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("s3proxy did not start on 127.0.0.1 (state " + proxy.getState() + ")");
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -6,17 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,27 +35,45 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.selfsup.S3TestServer;
 import org.selfsup.eval.ProbeReport;
+import org.selfsup.train.Checkpoint;
 
 /**
- * End to end on a real Spark standalone cluster: one master and two workers (1 core, 3 GB each)
+ * End to end on a real Spark standalone cluster: one master and two workers (2 cores, 4 GB each)
  * on 127.0.0.1, started from the project's Maven jars, and the application submitted as on a
- * cluster: {@code SparkSubmit --deploy-mode client target/selfsup-spark-*-spark.jar ...}. So the
- * executors see only Spark's own jars plus the shaded application jar, and every closure, RDD
- * element and broadcast really crosses JVMs: serialisation and classpath mistakes that
+ * cluster: {@code SparkSubmit --deploy-mode cluster|client target/selfsup-spark-*-spark.jar ...}.
+ * So the executors see only Spark's own jars plus the shaded application jar, and every closure,
+ * RDD element and broadcast really crosses JVMs: serialisation and classpath mistakes that
  * {@code local[*]} hides fail here.
+ *
+ * <p>Pretraining and the evaluation of its checkpoint run in <b>cluster</b> deploy mode (the
+ * driver on a worker, as EMR steps run) with the dataset, the workdir, checkpoints, metrics,
+ * features and reports all on {@code s3a://}, served by an in-process S3 server (s3proxy in this
+ * JVM, {@link S3TestServer}) that the driver and executors reach through {@code spark.hadoop.fs.s3a.*}
+ * settings; the test reads the results back from the server. The raw-pixel evaluation runs in
+ * client mode on the local disk. In cluster mode spark-submit exits 0 whatever the driver's
+ * outcome (Spark's standalone Client), so each run's driver state is read from the master.
+ * Damaged checkpoints on S3 and the resume from the one before are tested in
+ * {@code train.S3aCheckpointTest} (local[2]).
  *
  * <p>The workers' {@code SPARK_HOME/jars} holds exactly what a Spark distribution would: the
  * closure of the project's provided dependencies (Spark, Scala, Hadoop, S3A and their
  * dependencies), read from the verbose dependency tree that the build writes in
  * {@code pre-integration-test}. DL4J, ND4J, TensorFlow, picocli must come from the application
- * jar. Logs: {@code target/it-logs/} (cluster daemons and drivers) and
+ * jar. Logs: {@code target/it-logs/} (cluster daemons, spark-submit, client-mode drivers),
+ * {@code target/it/work-N/DRIVER/stderr} (cluster-mode drivers) and
  * {@code target/it/work-N/APP/EXECUTOR/stderr} (executors).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,6 +88,14 @@ class StandaloneClusterIT {
   private static final String JVM_LIMITS = HELPERS_FLAG
       + " -Dorg.bytedeco.javacpp.maxbytes=1G -Dorg.bytedeco.javacpp.maxphysicalbytes=4G";
   private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
+  private static final String BUCKET = "selfsup-cluster-it";
+  private static final String S3 = "s3a://" + BUCKET;
+  /** Where the jobs in cluster mode read and write. */
+  private static final String S3_DATA = S3 + "/fashion_mnist";
+  private static final String S3_RUN = S3 + "/runs/rotation";
+  private static final String S3_EVAL = S3 + "/evals/checkpoint";
+
+  private enum DeployMode { CLIENT, CLUSTER }
 
   private static Path root;
   private static Path itDir;
@@ -75,7 +103,8 @@ class StandaloneClusterIT {
   private static Path sparkHome;
   private static Path appJar;
   private static Path sample;
-  private static Path runDir;
+  private static S3TestServer s3;
+  private static final Configuration S3_CONF = new Configuration();
   private static String javaBin;
   private static List<String> opens;
   private static int masterPort;
@@ -103,7 +132,11 @@ class StandaloneClusterIT {
     sparkHome = itDir.resolve("spark-home");
     Files.createDirectories(sparkHome.resolve("conf"));
     linkProvidedJars(target.resolve("it-classpath"), sparkHome.resolve("jars"));
-    runDir = itDir.resolve("run");
+
+    s3 = S3TestServer.start(BUCKET);
+    s3.configure(S3_CONF, BUCKET);
+    org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(S3_DATA);
+    data.getFileSystem(S3_CONF).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(sample.toUri()), data);
 
     masterPort = freePort();
     masterUiPort = freePort();
@@ -113,15 +146,22 @@ class StandaloneClusterIT {
       Path workDir = itDir.resolve("work-" + w);
       Files.createDirectories(workDir);
       daemons.add(start(List.of("org.apache.spark.deploy.worker.Worker", "--host", HOST, "--port", "0",
-          "--webui-port", "0", "--cores", "1", "--memory", "3g", "--work-dir", workDir.toString(), masterUrl()),
+          "--webui-port", "0", "--cores", "2", "--memory", "4g", "--work-dir", workDir.toString(), masterUrl()),
           "-Xmx512m", "worker-" + w));
     }
     awaitAliveWorkers(Duration.ofSeconds(120));
   }
 
   @AfterAll
-  static void stopCluster() throws IOException {
+  static void stopCluster() throws Exception {
     stopAll();
+    if (s3 != null) {
+      try {
+        new org.apache.hadoop.fs.Path(S3 + "/").getFileSystem(S3_CONF).close();
+      } finally {
+        s3.close();
+      }
+    }
     if (summary.length() > 0 && logs != null) {
       Files.writeString(logs.resolve("summary.txt"), summary.toString());
       System.out.print(summary);
@@ -130,24 +170,30 @@ class StandaloneClusterIT {
 
   @Test
   @Order(1)
-  void pretrainOnTheCluster() throws Exception {
-    Run run = submit("pretrain", List.of("pretrain", "--dataset_dir", sample.toString(), "--workdir", runDir.toString(),
+  void pretrainInClusterModeOnS3() throws Exception {
+    Run run = submit("pretrain", DeployMode.CLUSTER, List.of("pretrain", "--dataset_dir", S3_DATA, "--workdir", S3_RUN,
         "--task", "rotation", "--architecture", "resnet50v2", "--filters_factor", "1", "--small_input",
         "--input_size", "32", "--blocks_per_stage", "1,1", "--batch_size", "16", "--epochs", "0.34",
-        "--chunks_per_epoch", "3", "--num_workers", "2"), Duration.ofSeconds(300), true);
+        "--chunks_per_epoch", "3", "--num_workers", "2"), Duration.ofSeconds(420), true);
 
-    Path checkpoints = runDir.resolve("checkpoints");
-    List<Path> saved;
-    try (Stream<Path> s = Files.list(checkpoints)) {
-      saved = s.filter(p -> p.getFileName().toString().startsWith("step-")).collect(Collectors.toList());
+    // on the server: every checkpoint folder holds its three objects, and the newest is intact
+    TreeMap<String, List<String>> folders = new TreeMap<>();
+    for (String key : s3Files("runs/rotation/checkpoints/")) {
+      String[] parts = key.substring("runs/rotation/checkpoints/".length()).split("/");
+      assertEquals(2, parts.length, "unexpected object " + key);
+      folders.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
     }
-    assertFalse(saved.isEmpty(), "no checkpoint folder in " + checkpoints);
-    for (Path dir : saved) {
-      assertTrue(Files.size(dir.resolve("model.zip")) > 0, "empty " + dir.resolve("model.zip"));
-      assertTrue(Files.exists(dir.resolve("state.json")), "no " + dir.resolve("state.json"));
+    assertFalse(folders.isEmpty(), "no checkpoint under " + S3_RUN);
+    for (Map.Entry<String, List<String>> f : folders.entrySet()) {
+      assertTrue(f.getKey().startsWith("step-"), f.getKey());
+      assertEquals(List.of("manifest.json", "model.zip", "state.json"), f.getValue(), f.getKey());
     }
+    Checkpoint newest = Checkpoint.latest(S3_CONF, S3_RUN);
+    assertNotNull(newest, "no intact checkpoint in " + S3_RUN);
+    assertEquals(folders.lastKey(), newest.dir.getName(), "the newest is intact");
+    assertTrue(newest.state.imagesSeen > 0, "images seen " + newest.state.imagesSeen);
 
-    List<String> metrics = Files.readAllLines(runDir.resolve("metrics.csv"));
+    List<String> metrics = readS3(S3_RUN + "/metrics.csv").lines().collect(Collectors.toList());
     // the header, the untrained network's step-0 row (no training loss yet), then one row per chunk
     assertTrue(metrics.size() >= 3, "metrics.csv has no chunk line: " + metrics);
     int lossColumn = Arrays.asList(metrics.get(0).split(",")).indexOf("loss");
@@ -156,6 +202,9 @@ class StandaloneClusterIT {
       double loss = Double.parseDouble(line.split(",")[lossColumn]);
       assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss + " in " + line);
     }
+    assertFalse(s3Files("runs/rotation/tensorboard/").isEmpty(), "no TensorBoard events under " + S3_RUN);
+    summary.append(String.format("pretrain: on the server: %s, newest %s, metrics.csv %d rows%n",
+        folders.keySet(), newest.dir.getName(), metrics.size() - 1));
 
     // parameter averaging trained on both executors: the tasks of DL4J's training stages
     Set<String> trainingExecutors = executorsOfStages(run.driverLog,
@@ -168,24 +217,50 @@ class StandaloneClusterIT {
 
   @Test
   @Order(2)
-  void evaluateRawPixelsOnTheCluster() throws Exception {
+  void evaluateRawPixelsInClientModeOnTheLocalDisk() throws Exception {
     Path workdir = itDir.resolve("eval-raw");
-    submit("evaluate-raw", List.of("evaluate", "--dataset_dir", sample.toString(), "--workdir", workdir.toString(),
-        "--raw_pixels", "--limit", "train=150", "--limit", "val=100", "--limit", "test=200",
-        "--reg_params", "1e-3", "--max_iter", "20"), Duration.ofSeconds(240), false);
-    checkReport(workdir.resolve("eval-raw_pixels.json"), "pixels");
+    submit("evaluate-raw", DeployMode.CLIENT, List.of("evaluate", "--dataset_dir", sample.toString(),
+        "--workdir", workdir.toString(), "--raw_pixels", "--limit", "train=150", "--limit", "val=100",
+        "--limit", "test=200", "--reg_params", "1e-3", "--max_iter", "20"), Duration.ofSeconds(240), false);
+    Path json = workdir.resolve("eval-raw_pixels.json");
+    assertTrue(Files.exists(json), "no report " + json);
+    checkReport(json.getFileName().toString(), Files.readString(json, StandardCharsets.UTF_8), "pixels");
   }
 
   @Test
   @Order(3)
-  void evaluateTheCheckpointOnTheCluster() throws Exception {
-    assertTrue(Files.isDirectory(runDir.resolve("checkpoints")), "pretraining left no checkpoints");
-    Path workdir = itDir.resolve("eval-checkpoint");
-    submit("evaluate-checkpoint", List.of("evaluate", "--dataset_dir", sample.toString(),
-        "--workdir", workdir.toString(), "--checkpoint", runDir.toString(), "--limit", "train=150",
+  void evaluateTheCheckpointInClusterModeOnS3() throws Exception {
+    assertNotNull(Checkpoint.latest(S3_CONF, S3_RUN), "pretraining left no checkpoint in " + S3_RUN);
+    submit("evaluate-checkpoint", DeployMode.CLUSTER, List.of("evaluate", "--dataset_dir", S3_DATA,
+        "--workdir", S3_EVAL, "--checkpoint", S3_RUN, "--limit", "train=150",
         "--limit", "val=100", "--limit", "test=200", "--reg_params", "1e-3", "--max_iter", "20"),
         Duration.ofSeconds(240), true);
-    checkReport(workdir.resolve("eval-checkpoint.json"), "pre_logits");
+    checkReport("eval-checkpoint.json", readS3(S3_EVAL + "/eval-checkpoint.json"), "pre_logits");
+    // the features, as Parquet on the server: the rows of each split (counted from the files' footers)
+    Map<String, Long> rows = new TreeMap<>();
+    for (String split : List.of("train", "val", "test")) {
+      rows.put(split, parquetRows(S3_EVAL + "/features-checkpoint/features/" + split));
+    }
+    assertEquals(Map.of("train", 150L, "val", 100L, "test", 200L), rows, "feature rows per split");
+    assertFalse(s3Files("evals/checkpoint/tensorboard/").isEmpty(), "no TensorBoard events under " + S3_EVAL);
+    summary.append(String.format("evaluate-checkpoint: Parquet feature rows on the server %s%n", rows));
+  }
+
+  /**
+   * What the cluster-mode checks rest on: a driver that exits non-zero (here at once, on a flag it
+   * refuses before Spark starts) ends FAILED at the master, while spark-submit still exits 0.
+   */
+  @Test
+  @Order(4)
+  void aFailingDriverInClusterModeIsSeenAsFailed() throws Exception {
+    ClusterRun run = submitToCluster("evaluate-refused", List.of("evaluate", "--dataset_dir", S3_DATA,
+        "--workdir", S3 + "/evals/refused", "--raw_pixels", "--max_iter", "0"), Duration.ofSeconds(120));
+    assertEquals(0, run.submitExit, "spark-submit's exit in cluster mode, whatever the driver's; see " + run.submitLog);
+    assertEquals("FAILED", run.state, "driver " + run.driverId + "; see " + run.driverDir);
+    assertTrue(run.driverLog.lines().anyMatch(l -> l.startsWith("error: --max_iter must be positive")),
+        "no one-line error in " + run.driverDir + "/stderr:\n" + tail(run.driverLog, 20));
+    summary.append(String.format("evaluate-refused: driver %s %s: %s%n", run.driverId, run.state,
+        run.driverLog.lines().filter(l -> l.startsWith("error: ")).findFirst().orElse("")));
   }
 
   // ---- submission and its checks
@@ -202,40 +277,143 @@ class StandaloneClusterIT {
     }
   }
 
-  /** spark-submit in client mode, as jobs/lib/launcher.sh does with a Spark installation. */
-  private static Run submit(String name, List<String> appArgs, Duration timeout, boolean usesNd4j)
+  /** A cluster-mode submission: spark-submit's exit, and the driver's id, state, folder and log. */
+  private static final class ClusterRun {
+    final Path submitLog;
+    final int submitExit;
+    final String driverId;
+    final String state;
+    final Path driverDir;
+    final String driverLog;
+
+    ClusterRun(Path submitLog, int submitExit, String driverId, String state, Path driverDir, String driverLog) {
+      this.submitLog = submitLog;
+      this.submitExit = submitExit;
+      this.driverId = driverId;
+      this.state = state;
+      this.driverDir = driverDir;
+      this.driverLog = driverLog;
+    }
+  }
+
+  /**
+   * Submits the command and checks that it succeeded and used both workers' executors. Client mode:
+   * as jobs/lib/launcher.sh does with a Spark installation, this JVM being the driver. Cluster mode:
+   * the master starts the driver on a worker; the driver must end FINISHED.
+   */
+  private static Run submit(String name, DeployMode mode, List<String> appArgs, Duration timeout, boolean usesNd4j)
       throws Exception {
+    Run run;
+    if (mode == DeployMode.CLUSTER) {
+      ClusterRun c = submitToCluster(name, appArgs, timeout);
+      assertEquals(0, c.submitExit, name + ": spark-submit exited with " + c.submitExit + "; see " + c.submitLog);
+      assertEquals("FINISHED", c.state, name + ": driver " + c.driverId + " ended " + c.state + "; see "
+          + c.driverDir + "\n" + tail(c.driverLog, 40));
+      run = new Run(c.driverDir.resolve("stderr"), c.driverLog, appId(c.driverLog, c.driverDir));
+      summary.append(String.format("%s: cluster mode, driver %s on %s: %s%n", name, c.driverId,
+          root.relativize(c.driverDir.getParent()), c.state));
+    } else {
+      List<String> args = sparkSubmit(DeployMode.CLIENT, appArgs);
+      // In client mode this JVM is the driver: spark-submit's launcher would add the driver's memory
+      // and extraJavaOptions to its command line, so they are given here the same way.
+      submit = start(args, "-Xmx2g " + JVM_LIMITS, name);
+      Path log = logs.resolve(name + ".log");
+      int exit = await(name, submit, timeout, log);
+      String driverLog = Files.readString(log, StandardCharsets.UTF_8);
+      assertEquals(0, exit, name + " exited with " + exit + "; see " + log + "\n" + tail(driverLog, 40));
+      run = new Run(log, driverLog, appId(driverLog, log));
+    }
+    checkExecutors(name, run, usesNd4j);
+    return run;
+  }
+
+  /**
+   * spark-submit --deploy-mode cluster, waiting for the driver to end. Its exit says only whether
+   * the driver could be submitted and followed (Spark's standalone Client exits 0 when the driver
+   * ends, FINISHED or FAILED), so the driver's final state is read from the master.
+   */
+  private static ClusterRun submitToCluster(String name, List<String> appArgs, Duration timeout) throws Exception {
+    Set<Path> driversBefore = driverDirs();
+    submit = start(sparkSubmit(DeployMode.CLUSTER, appArgs), "-Xmx512m", name);
+    Path log = logs.resolve(name + ".log");
+    int exit = await(name, submit, timeout, log);
+    Set<Path> driverDirs = driverDirs();
+    driverDirs.removeAll(driversBefore);
+    assertEquals(1, driverDirs.size(), name + ": new driver folders on the workers " + driverDirs + "; see " + log
+        + "\n" + tail(Files.readString(log, StandardCharsets.UTF_8), 20));
+    Path driverDir = driverDirs.iterator().next();
+    String driverId = driverDir.getFileName().toString();
+    String driverLog = Files.readString(driverDir.resolve("stderr"), StandardCharsets.UTF_8);
+    return new ClusterRun(log, exit, driverId, driverState(driverId), driverDir, driverLog);
+  }
+
+  private static List<String> sparkSubmit(DeployMode mode, List<String> appArgs) {
     List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
-        "--master", masterUrl(), "--deploy-mode", "client", "--class", "org.selfsup.cli.Main",
+        "--master", masterUrl(), "--deploy-mode", mode.name().toLowerCase(java.util.Locale.ROOT),
+        "--class", "org.selfsup.cli.Main",
         "--properties-file", root.resolve("conf/spark-defaults.conf").toString(),
         "--conf", "spark.executor.memory=2g",
         "--conf", "spark.executor.memoryOverhead=1g",
         "--conf", "spark.executor.cores=1",
+        // one executor per worker (the master spreads them), next to a cluster-mode driver's core
+        "--conf", "spark.cores.max=" + WORKERS,
         "--conf", "spark.executor.extraJavaOptions=" + JVM_LIMITS,
-        "--conf", "spark.driver.extraJavaOptions=" + JVM_LIMITS,
         "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
         "--conf", "spark.driver.host=" + HOST,
         "--conf", "spark.driver.bindAddress=" + HOST,
-        "--conf", "spark.ui.enabled=false",
-        appJar.toString()));
+        "--conf", "spark.ui.enabled=false"));
+    if (mode == DeployMode.CLUSTER) {
+      args.addAll(List.of("--conf", "spark.driver.memory=2g", "--conf", "spark.driver.cores=1",
+          "--conf", "spark.standalone.submit.waitAppCompletion=true",
+          // A worker starts the driver's JVM without the Java 17 --add-opens flags that spark-submit's
+          // launcher gives a client-mode driver (SparkContext adds them for the executors only).
+          "--conf", "spark.driver.extraJavaOptions=" + JVM_LIMITS + " " + String.join(" ", opens)));
+    } else {
+      args.addAll(List.of("--conf", "spark.driver.extraJavaOptions=" + JVM_LIMITS));
+    }
+    // the in-process S3 server, for the driver (before and with Spark) and the executors
+    s3.s3aSettings(BUCKET).forEach((k, v) -> args.addAll(List.of("--conf", "spark.hadoop." + k + "=" + v)));
+    args.add(appJar.toString());
     args.addAll(appArgs);
-    // In client mode this JVM is the driver: spark-submit's launcher would add the driver's memory
-    // and extraJavaOptions to its command line, so they are given here the same way.
-    submit = start(args, "-Xmx2g " + JVM_LIMITS, name);
-    Path log = logs.resolve(name + ".log");
-    boolean done = submit.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
-    if (!done) {
-      stop(submit);
+    return args;
+  }
+
+  private static int await(String name, Process p, Duration timeout, Path log) throws Exception {
+    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      stop(p);
       fail(name + " did not finish in " + timeout.toSeconds() + " s; see " + log);
     }
-    int exit = submit.exitValue();
-    String driverLog = Files.readString(log, StandardCharsets.UTF_8);
-    assertEquals(0, exit, name + " exited with " + exit + "; see " + log + "\n" + tail(driverLog, 40));
+    return p.exitValue();
+  }
+
+  private static String appId(String driverLog, Path log) {
     Matcher m = Pattern.compile("Connected to Spark cluster with app ID (app-[\\w-]+)").matcher(driverLog);
     assertTrue(m.find(), "no application id in " + log);
-    Run run = new Run(log, driverLog, m.group(1));
-    checkExecutors(name, run, usesNd4j);
-    return run;
+    return m.group(1);
+  }
+
+  /** The drivers' folders on all workers (work-N/driver-ID). */
+  private static Set<Path> driverDirs() throws IOException {
+    Set<Path> out = new TreeSet<>();
+    for (int w = 1; w <= WORKERS; w++) {
+      try (Stream<Path> s = Files.list(itDir.resolve("work-" + w))) {
+        s.filter(d -> d.getFileName().toString().startsWith("driver-")).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** The driver's state as the master reports it (its JSON page: active and completed drivers). */
+  private static String driverState(String driverId) throws Exception {
+    JsonNode master = new ObjectMapper().readTree(masterJson());
+    for (String list : List.of("completeddrivers", "activedrivers")) {
+      for (JsonNode d : master.path(list)) {
+        if (driverId.equals(d.path("id").asText())) {
+          return d.path("state").asText();
+        }
+      }
+    }
+    return fail("the master does not know driver " + driverId + ": " + master);
   }
 
   /**
@@ -298,9 +476,8 @@ class StandaloneClusterIT {
     return executors;
   }
 
-  private static void checkReport(Path json, String endpoint) throws IOException {
-    assertTrue(Files.exists(json), "no report " + json);
-    ProbeReport report = ProbeReport.fromJson(Files.readString(json, StandardCharsets.UTF_8));
+  private static void checkReport(String name, String json, String endpoint) {
+    ProbeReport report = ProbeReport.fromJson(json);
     assertEquals(150, report.trainRows()); // 50 from each of the 3 train shards
     assertEquals(100, report.valRows());
     assertEquals(200, report.testRows());
@@ -311,7 +488,39 @@ class StandaloneClusterIT {
     assertTrue(e.testTop1 > 0.2 && e.testTop1 <= 1, endpoint + " test top-1 " + e.testTop1);
     assertTrue(e.testTop5 >= e.testTop1 && e.testTop5 <= 1, endpoint + " test top-5 " + e.testTop5);
     summary.append(String.format("%s: %s dims %d, val top-1 %.3f, test top-1 %.3f, top-5 %.3f%n",
-        json.getFileName(), endpoint, e.dims, e.valTop1, e.testTop1, e.testTop5));
+        name, endpoint, e.dims, e.valTop1, e.testTop1, e.testTop5));
+  }
+
+  // ---- what is on the S3 server
+
+  /** The objects under {@code prefix} in the bucket, listed by the server (S3A's folder markers left out). */
+  private static List<String> s3Files(String prefix) {
+    return s3.objects(BUCKET, prefix).stream().filter(n -> !n.endsWith("/")).collect(Collectors.toList());
+  }
+
+  private static String readS3(String path) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try (InputStream in = p.getFileSystem(S3_CONF).open(p)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The rows of the Parquet files in a folder, from their footers, read through S3A. */
+  private static long parquetRows(String dir) throws IOException {
+    org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
+    FileSystem fs = d.getFileSystem(S3_CONF);
+    long rows = 0;
+    int files = 0;
+    for (FileStatus f : fs.listStatus(d)) {
+      if (f.getPath().getName().endsWith(".parquet")) {
+        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromStatus(f, S3_CONF))) {
+          rows += r.getRecordCount();
+        }
+        files++;
+      }
+    }
+    assertTrue(files > 0, "no Parquet file in " + dir);
+    return rows;
   }
 
   // ---- the cluster
@@ -341,8 +550,17 @@ class StandaloneClusterIT {
     return pb.start();
   }
 
+  /** The master's state as its web UI serves it in JSON. */
+  private static String masterJson() throws IOException {
+    HttpURLConnection c = (HttpURLConnection) new URL("http://" + HOST + ":" + masterUiPort + "/json/").openConnection();
+    c.setConnectTimeout(2000);
+    c.setReadTimeout(5000);
+    try (InputStream in = c.getInputStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   private static void awaitAliveWorkers(Duration timeout) throws Exception {
-    URL url = new URL("http://" + HOST + ":" + masterUiPort + "/json/");
     Pattern alive = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
@@ -353,12 +571,7 @@ class StandaloneClusterIT {
         }
       }
       try {
-        HttpURLConnection c = (HttpURLConnection) url.openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(2000);
-        try (InputStream in = c.getInputStream()) {
-          last = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        last = masterJson();
         Matcher m = alive.matcher(last);
         if (m.find() && Integer.parseInt(m.group(1)) == WORKERS) {
           return;

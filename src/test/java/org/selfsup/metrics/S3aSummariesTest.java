@@ -5,23 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.selfsup.S3TestServer;
 
 /**
  * Event files and a plot on an object store, through S3A against an in-process S3 server
@@ -30,46 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class S3aSummariesTest {
   private static final String BUCKET = "selfsup-s3a-metrics";
-  private static final String KEY = "test-access-key";
-  private static final String SECRET = "test-secret-key";
   private static final Configuration CONF = new Configuration();
-  private static BlobStoreContext blobs;
-  private static S3Proxy proxy;
+  private static S3TestServer s3;
 
   @BeforeAll
   static void startS3() throws Exception {
-    blobs = ContextBuilder.newBuilder("transient").credentials(KEY, SECRET).build(BlobStoreContext.class);
-    BlobStore store = blobs.getBlobStore();
-    store.createContainerInLocation(null, BUCKET);
-    proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET).build();
-    proxy.start();
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    int port = -1;
-    while (port < 0) {
-      if ("STARTED".equals(proxy.getState())) {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", proxy.getPort()), 1000);
-          port = proxy.getPort();
-        } catch (IOException notYet) {
-          // retried
-        }
-      }
-      if (port < 0 && System.nanoTime() > deadline) {
-        throw new IllegalStateException("s3proxy did not start (state " + proxy.getState() + ")");
-      }
-      Thread.sleep(20);
-    }
-    String b = "fs.s3a.bucket." + BUCKET + ".";
-    CONF.set(b + "endpoint", "http://127.0.0.1:" + port);
-    CONF.set(b + "endpoint.region", "us-east-1");
-    CONF.set(b + "path.style.access", "true");
-    CONF.set(b + "connection.ssl.enabled", "false");
-    CONF.set(b + "aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-    CONF.set(b + "access.key", KEY);
-    CONF.set(b + "secret.key", SECRET);
-    CONF.set(b + "attempts.maximum", "2");
-    CONF.set(b + "retry.limit", "2");
+    s3 = S3TestServer.start(BUCKET);
+    s3.configure(CONF, BUCKET);
   }
 
   @AfterAll
@@ -79,11 +39,8 @@ class S3aSummariesTest {
     } catch (IOException ignored) {
       // the server goes away next anyway
     }
-    if (proxy != null) {
-      proxy.stop();
-    }
-    if (blobs != null) {
-      blobs.close();
+    if (s3 != null) {
+      s3.close();
     }
   }
 

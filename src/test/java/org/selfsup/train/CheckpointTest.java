@@ -36,7 +36,7 @@ class CheckpointTest {
   @TempDir Path tmp;
 
   /** A 3-in, 2-out softmax layer after one Nesterov step (so the updater state is not all zero). */
-  private static ComputationGraph network(double scale) {
+  static ComputationGraph network(double scale) {
     ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(1)
         .updater(new Nesterovs(0.1, 0.9)).graphBuilder().addInputs("in")
         .addLayer("out", new OutputLayer.Builder().nIn(3).nOut(2).activation(Activation.SOFTMAX)
@@ -49,7 +49,7 @@ class CheckpointTest {
     return g;
   }
 
-  private static Checkpoint.State state(long steps) {
+  static Checkpoint.State state(long steps) {
     Checkpoint.State s = new Checkpoint.State();
     s.config = new TrainConfig();
     s.steps = steps;

@@ -59,7 +59,7 @@ public class TrainerTest {
   }
 
   /** The row without the columns of wall-clock time (time, images_per_second, data_wait_share). */
-  private static List<String> deterministic(String[] row) {
+  static List<String> deterministic(String[] row) {
     List<String> out = new java.util.ArrayList<>(List.of(row));
     out.remove(11);
     out.remove(7);
