@@ -103,7 +103,8 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
   String minibatchStorage = DEFAULTS.minibatchStorage;
 
   @Option(names = "--prefetch_chunks",
-      description = "1: build the next chunk's minibatches on the executors while the current chunk trains; 0: "
+      description = "1: build the next chunk's minibatches on the executors while the current chunk trains, where "
+          + "training leaves task slots free; 0: "
           + "build each chunk's before training it (parameter averaging; the progress line shows the share of "
           + "time training waited for them) (default: ${DEFAULT-VALUE}).")
   int prefetchChunks = DEFAULTS.prefetchChunks;

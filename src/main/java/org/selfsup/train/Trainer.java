@@ -237,6 +237,14 @@ public final class Trainer {
       this.badRecords = badRecords;
       this.calibration = calibration;
       this.shared = shared;
+      // Ahead only where training leaves task slots free: with every slot training, the build's tasks
+      // would take slots from training workers, which then wait for each other at every average.
+      int slots = spark.sparkContext().defaultParallelism();
+      this.prefetch = !shared && cfg.prefetchChunks > 0 && plan.workers < slots;
+      if (cfg.prefetchChunks > 0 && !prefetch && !shared) {
+        LOG.info("--prefetch_chunks {}: not building ahead, the {} workers take all {} task slots", cfg.prefetchChunks,
+            plan.workers, slots);
+      }
       this.usedThen = badRecords.recordsUsed();
       this.skippedThen = badRecords.total();
     }
@@ -314,6 +322,8 @@ public final class Trainer {
       }
     }
 
+    /** Whether the next chunk's minibatches are built while the current one trains. */
+    private final boolean prefetch;
     /** The next chunk's minibatches, built ahead (--prefetch_chunks 1); null when none is. */
     private Minibatches ahead;
     /** Records used and skipped up to the last chunk whose minibatches were built. */
@@ -362,7 +372,7 @@ public final class Trainer {
         skippedThen += skipped;
         int nextEpoch = chunk + 1 == plan.chunksPerEpoch ? epoch + 1 : epoch;
         int nextChunk = chunk + 1 == plan.chunksPerEpoch ? 0 : chunk + 1;
-        if (cfg.prefetchChunks > 0 && plan.hasChunk(nextEpoch, nextChunk)) {
+        if (prefetch && plan.hasChunk(nextEpoch, nextChunk)) {
           ahead = new Minibatches(nextEpoch, nextChunk);
         }
         net.fit(current.batches);

@@ -143,6 +143,37 @@ public class TrainerTest {
         e.getMessage());
   }
 
+  /**
+   * One worker in local[2] leaves a task slot free, so each next chunk is built while the current
+   * one trains: the same rows (records counted per chunk) and parameters as building each chunk
+   * just before it trains.
+   */
+  @Test
+  void buildingTheNextChunkAheadTrainsTheSameAsNot() throws Exception {
+    TrainConfig ahead = tiny(1);
+    ahead.numWorkers = 1;
+    ahead.minibatchStorage = "MEMORY_ONLY";
+    Path a = tmp.resolve("ahead");
+    new Trainer(spark, ahead, a.toString(), BadRecordPolicy.FAIL).run();
+    TrainConfig notAhead = tiny(1);
+    notAhead.numWorkers = 1;
+    notAhead.minibatchStorage = "MEMORY_ONLY";
+    notAhead.prefetchChunks = 0;
+    Path b = tmp.resolve("not-ahead");
+    new Trainer(spark, notAhead, b.toString(), BadRecordPolicy.FAIL).run();
+    List<String[]> ra = metrics(a);
+    List<String[]> rb = metrics(b);
+    assertEquals(3, ra.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(deterministic(rb.get(i)), deterministic(ra.get(i)), "row of chunk " + i);
+      assertEquals("250", ra.get(i)[9], "records_used of chunk " + i);
+    }
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        Checkpoint.latest(conf, b.toString()).loadModel(conf).params().data().asFloat(),
+        Checkpoint.latest(conf, a.toString()).loadModel(conf).params().data().asFloat(), "final parameters");
+  }
+
   @Test
   void gradientSharingTrainsTheNetworkTheProbeSees() throws Exception {
     TrainConfig cfg = tiny(1.0 / 3); // one chunk: one 250-image shard, 32 steps of 8 images
