@@ -1,6 +1,7 @@
 package org.selfsup.bench;
 
 import java.util.Locale;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,7 +14,8 @@ import org.selfsup.train.TrainConfig;
 /**
  * Training and inference images/s of a network on this machine (oneDNN on), without Spark:
  * the ceiling that the Spark pipeline approaches. Usage:
- * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS}.
+ * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS [CACHE_MODE]}
+ * (CACHE_MODE: DL4J's activation cache, default the trainer's; {@code NONE} is DL4J's default).
  */
 public final class TrainBenchmark {
   private TrainBenchmark() {}
@@ -30,10 +32,13 @@ public final class TrainBenchmark {
     }
     int batch = Integer.parseInt(args[5]);
     double seconds = Double.parseDouble(args[6]);
+    CacheMode cache = args.length > 7 ? CacheMode.valueOf(args[7].toUpperCase(Locale.ROOT)) : null;
     Nd4jSetup.configure();
     TrunkConfig trunk = small ? TrunkConfig.small(arch, k, size, blocks)
         : TrunkConfig.standard(arch, k, size).withBlocksPerStage(blocks);
-    ComputationGraph model = Models.classifier(Optimisation.base(new TrainConfig(), 0.01), trunk, 4);
+    TrainConfig cfg = new TrainConfig();
+    ComputationGraph model = Models.classifier(
+        cache == null ? Optimisation.base(cfg, 0.01) : Optimisation.base(cfg, 0.01, cache), trunk, 4);
     INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
     INDArray y = Nd4j.zeros(batch, 4);
     for (int i = 0; i < batch; i++) {
@@ -55,7 +60,8 @@ public final class TrainBenchmark {
       n += batch;
     }
     double infer = n / ((System.nanoTime() - start) / 1e9);
-    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d: train %.1f images/s, inference %.1f images/s (%s)%n",
-        arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(), train, infer, Nd4jSetup.describe());
+    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s, inference %.1f images/s (%s)%n",
+        arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
+        cache == null ? "" : " cache " + cache, train, infer, Nd4jSetup.describe());
   }
 }

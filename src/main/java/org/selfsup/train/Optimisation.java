@@ -1,5 +1,6 @@
 package org.selfsup.train;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -12,9 +13,18 @@ public final class Optimisation {
   /**
    * DL4J's momentum SGD is Nesterov's variant (the original used TF's classical momentum); the
    * learning rate is overwritten by the trainer before every chunk, following the schedule.
+   * Activations are cached for the backward pass ({@link CacheMode#DEVICE}, host memory on the
+   * CPU backend): with DL4J's default ({@code NONE}) every convolution runs its forward pass a
+   * second time in backprop.
    */
   public static NeuralNetConfiguration.Builder base(TrainConfig cfg, double learningRate) {
+    return base(cfg, learningRate, CacheMode.DEVICE);
+  }
+
+  /** {@link #base(TrainConfig, double)} with the given activation cache ({@code NONE}: DL4J's default). */
+  public static NeuralNetConfiguration.Builder base(TrainConfig cfg, double learningRate, CacheMode cache) {
     return new NeuralNetConfiguration.Builder()
+        .cacheMode(cache)
         .seed(cfg.seed)
         .updater(new Nesterovs(learningRate, cfg.momentum))
         .l2(cfg.weightDecay)
