@@ -1,9 +1,12 @@
 package org.selfsup.bench;
 
 import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
@@ -14,6 +17,8 @@ import org.selfsup.train.TrainConfig;
  * Training and inference images/s of a network on this machine (oneDNN on), without Spark:
  * the ceiling that the Spark pipeline approaches. Usage:
  * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS}.
+ * Prints one line of rates and {@code numParams()}, then one line with the trainable parameters
+ * (jobs/bench_torch.sh compares both with its PyTorch twin).
  */
 public final class TrainBenchmark {
   private TrainBenchmark() {}
@@ -57,5 +62,20 @@ public final class TrainBenchmark {
     double infer = n / ((System.nanoTime() - start) / 1e9);
     System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d: train %.1f images/s, inference %.1f images/s (%s)%n",
         arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(), train, infer, Nd4jSetup.describe());
+    System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
+        trainableParams(model), model.numParams() - trainableParams(model));
+  }
+
+  /** Parameters the updater changes: all but those with DL4J's NoOp updater (batch norm's running statistics). */
+  static long trainableParams(ComputationGraph model) {
+    long n = 0;
+    for (Layer layer : model.getLayers()) {
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        if (!(layer.conf().getLayer().getUpdaterByParam(p.getKey()) instanceof NoOp)) {
+          n += p.getValue().length();
+        }
+      }
+    }
+    return n;
   }
 }
