@@ -15,6 +15,7 @@
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 source "$here/lib/launcher.sh"
+source "$here/lib/torch_python.sh"
 secs="${1:-30}"
 rounds="${2:-3}"
 if ! [[ "$secs" =~ ^[0-9]+([.][0-9]+)?$ && "$rounds" =~ ^[1-9][0-9]*$ ]]; then
@@ -22,31 +23,7 @@ if ! [[ "$secs" =~ ^[0-9]+([.][0-9]+)?$ && "$rounds" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-torch_python() {
-  local py
-  for py in ${SELFSUP_PYTHON:-python3 /usr/bin/python3}; do
-    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import torch' 2>/dev/null; then
-      command -v "$py"
-      return
-    fi
-  done
-  if [[ -n "${SELFSUP_PYTHON:-}" ]]; then
-    echo "bench_torch.sh: SELFSUP_PYTHON=$SELFSUP_PYTHON cannot import torch" >&2
-    exit 2
-  fi
-  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "bench_torch.sh: PyTorch is not installed; install Debian's python3-torch (as root: apt-get install python3-torch) or set SELFSUP_PYTHON to a python that imports torch" >&2
-    exit 2
-  fi
-  selfsup_log "installing Debian's python3-torch (apt-get) ..."
-  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2
-  if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    echo "bench_torch.sh: python3-torch installed but /usr/bin/python3 cannot import torch" >&2
-    exit 2
-  fi
-  echo /usr/bin/python3
-}
-py="$(torch_python)"
+py="$(selfsup_torch_python)"
 selfsup_build
 
 cp="$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*.jar | grep -v -- '-spark.jar' | head -n1):$SELFSUP_ROOT/target/lib/*"

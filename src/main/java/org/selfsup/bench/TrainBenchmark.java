@@ -21,6 +21,8 @@ import org.selfsup.train.TrainConfig;
  * (jobs/bench_torch.sh compares both with its PyTorch twin).
  */
 public final class TrainBenchmark {
+  static final int CLASSES = 4;
+
   private TrainBenchmark() {}
 
   public static void main(String[] args) {
@@ -28,22 +30,12 @@ public final class TrainBenchmark {
     int k = Integer.parseInt(args[1]);
     int size = Integer.parseInt(args[2]);
     boolean small = "small".equals(args[3]);
-    String[] b = args[4].split(",");
-    int[] blocks = new int[b.length];
-    for (int i = 0; i < b.length; i++) {
-      blocks[i] = Integer.parseInt(b[i]);
-    }
     int batch = Integer.parseInt(args[5]);
     double seconds = Double.parseDouble(args[6]);
     Nd4jSetup.configure();
-    TrunkConfig trunk = small ? TrunkConfig.small(arch, k, size, blocks)
-        : TrunkConfig.standard(arch, k, size).withBlocksPerStage(blocks);
-    ComputationGraph model = Models.classifier(Optimisation.base(new TrainConfig(), 0.01), trunk, 4);
+    ComputationGraph model = network(trunk(args));
     INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
-    INDArray y = Nd4j.zeros(batch, 4);
-    for (int i = 0; i < batch; i++) {
-      y.putScalar(i, i % 4, 1);
-    }
+    INDArray y = labels(batch);
     model.fit(new org.nd4j.linalg.dataset.DataSet(x, y)); // warm-up
     long n = 0;
     long start = System.nanoTime();
@@ -64,6 +56,34 @@ public final class TrainBenchmark {
         arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(), train, infer, Nd4jSetup.describe());
     System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
         trainableParams(model), model.numParams() - trainableParams(model));
+  }
+
+  /** The trunk of arguments {@code ARCH K INPUT_SIZE small|standard BLOCKS ...}. */
+  static TrunkConfig trunk(String[] args) {
+    String arch = args[0];
+    int k = Integer.parseInt(args[1]);
+    int size = Integer.parseInt(args[2]);
+    String[] b = args[4].split(",");
+    int[] blocks = new int[b.length];
+    for (int i = 0; i < b.length; i++) {
+      blocks[i] = Integer.parseInt(b[i]);
+    }
+    return "small".equals(args[3]) ? TrunkConfig.small(arch, k, size, blocks)
+        : TrunkConfig.standard(arch, k, size).withBlocksPerStage(blocks);
+  }
+
+  /** The benchmarked network: a 4-class classifier with the method's optimiser at learning rate 0.01. */
+  static ComputationGraph network(TrunkConfig trunk) {
+    return Models.classifier(Optimisation.base(new TrainConfig(), 0.01), trunk, CLASSES);
+  }
+
+  /** One-hot labels, example i of class i % 4. */
+  static INDArray labels(int batch) {
+    INDArray y = Nd4j.zeros(batch, CLASSES);
+    for (int i = 0; i < batch; i++) {
+      y.putScalar(i, i % CLASSES, 1);
+    }
+    return y;
   }
 
   /** Parameters the updater changes: all but those with DL4J's NoOp updater (batch norm's running statistics). */
