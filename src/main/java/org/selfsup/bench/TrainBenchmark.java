@@ -2,9 +2,12 @@ package org.selfsup.bench;
 
 import java.util.Locale;
 import org.deeplearning4j.nn.conf.CacheMode;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
@@ -16,8 +19,12 @@ import org.selfsup.train.TrainConfig;
  * the ceiling that the Spark pipeline approaches. Usage:
  * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS [CACHE_MODE]}
  * (CACHE_MODE: DL4J's activation cache, default the trainer's; {@code NONE} is DL4J's default).
+ * Prints one line of rates and {@code numParams()}, then one line with the trainable parameters
+ * (jobs/bench_torch.sh compares both with its PyTorch twin).
  */
 public final class TrainBenchmark {
+  static final int CLASSES = 4;
+
   private TrainBenchmark() {}
 
   public static void main(String[] args) {
@@ -25,25 +32,13 @@ public final class TrainBenchmark {
     int k = Integer.parseInt(args[1]);
     int size = Integer.parseInt(args[2]);
     boolean small = "small".equals(args[3]);
-    String[] b = args[4].split(",");
-    int[] blocks = new int[b.length];
-    for (int i = 0; i < b.length; i++) {
-      blocks[i] = Integer.parseInt(b[i]);
-    }
     int batch = Integer.parseInt(args[5]);
     double seconds = Double.parseDouble(args[6]);
     CacheMode cache = args.length > 7 ? CacheMode.valueOf(args[7].toUpperCase(Locale.ROOT)) : null;
     Nd4jSetup.configure();
-    TrunkConfig trunk = small ? TrunkConfig.small(arch, k, size, blocks)
-        : TrunkConfig.standard(arch, k, size).withBlocksPerStage(blocks);
-    TrainConfig cfg = new TrainConfig();
-    ComputationGraph model = Models.classifier(
-        cache == null ? Optimisation.base(cfg, 0.01) : Optimisation.base(cfg, 0.01, cache), trunk, 4);
+    ComputationGraph model = network(trunk(args), cache);
     INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
-    INDArray y = Nd4j.zeros(batch, 4);
-    for (int i = 0; i < batch; i++) {
-      y.putScalar(i, i % 4, 1);
-    }
+    INDArray y = labels(batch);
     model.fit(new org.nd4j.linalg.dataset.DataSet(x, y)); // warm-up
     long n = 0;
     long start = System.nanoTime();
@@ -63,5 +58,54 @@ public final class TrainBenchmark {
     System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s, inference %.1f images/s (%s)%n",
         arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
         cache == null ? "" : " cache " + cache, train, infer, Nd4jSetup.describe());
+        trainableParams(model), model.numParams() - trainableParams(model));
+  }
+
+  /** The trunk of arguments {@code ARCH K INPUT_SIZE small|standard BLOCKS ...}. */
+  static TrunkConfig trunk(String[] args) {
+    String arch = args[0];
+    int k = Integer.parseInt(args[1]);
+    int size = Integer.parseInt(args[2]);
+    String[] b = args[4].split(",");
+    int[] blocks = new int[b.length];
+    for (int i = 0; i < b.length; i++) {
+      blocks[i] = Integer.parseInt(b[i]);
+    }
+    return "small".equals(args[3]) ? TrunkConfig.small(arch, k, size, blocks)
+        : TrunkConfig.standard(arch, k, size).withBlocksPerStage(blocks);
+  }
+
+  /** The benchmarked network: a 4-class classifier with the method's optimiser at learning rate 0.01. */
+  static ComputationGraph network(TrunkConfig trunk) {
+    return network(trunk, null);
+  }
+
+  /** As {@link #network(TrunkConfig)} with the given activation cache (null: the trainer's). */
+  static ComputationGraph network(TrunkConfig trunk, CacheMode cache) {
+    TrainConfig cfg = new TrainConfig();
+    return Models.classifier(cache == null ? Optimisation.base(cfg, 0.01) : Optimisation.base(cfg, 0.01, cache),
+        trunk, CLASSES);
+  }
+
+  /** One-hot labels, example i of class i % 4. */
+  static INDArray labels(int batch) {
+    INDArray y = Nd4j.zeros(batch, CLASSES);
+    for (int i = 0; i < batch; i++) {
+      y.putScalar(i, i % CLASSES, 1);
+    }
+    return y;
+  }
+
+  /** Parameters the updater changes: all but those with DL4J's NoOp updater (batch norm's running statistics). */
+  static long trainableParams(ComputationGraph model) {
+    long n = 0;
+    for (Layer layer : model.getLayers()) {
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        if (!(layer.conf().getLayer().getUpdaterByParam(p.getKey()) instanceof NoOp)) {
+          n += p.getValue().length();
+        }
+      }
+    }
+    return n;
   }
 }

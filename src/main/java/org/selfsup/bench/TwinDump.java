@@ -1,0 +1,64 @@
+package org.selfsup.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.selfsup.runtime.Nd4jSetup;
+
+/**
+ * Writes what jobs/lib/torch_twin_check.py compares the PyTorch twin with, as .npy files in DIR:
+ * the parameters of {@link TrainBenchmark}'s network ({@code before/LAYER__PARAM.npy}, batch norm's
+ * gamma, beta and the dense bias drawn at random so that they matter), an input {@code x.npy},
+ * the inference and training-mode outputs, the score and parameters after one training step
+ * ({@code score.npy}, {@code after/}). Usage:
+ * {@code TwinDump ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH DIR}.
+ */
+public final class TwinDump {
+  private TwinDump() {}
+
+  public static void main(String[] args) throws IOException {
+    int size = Integer.parseInt(args[2]);
+    int batch = Integer.parseInt(args[5]);
+    File dir = new File(args[6]);
+    Nd4jSetup.configure();
+    ComputationGraph model = TrainBenchmark.network(TrainBenchmark.trunk(args));
+    for (Layer layer : model.getLayers()) {
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        if (p.getKey().equals("gamma")) {
+          p.getValue().assign(Nd4j.rand(p.getValue().shape()).addi(0.5));
+        } else if (p.getKey().equals("beta") || p.getKey().equals("b")) {
+          p.getValue().assign(Nd4j.rand(p.getValue().shape()).subi(0.5));
+        }
+      }
+    }
+    INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
+    write(x, dir, "x");
+    params(model, new File(dir, "before"));
+    write(model.output(false, x)[0], dir, "inference");
+    write(model.output(true, x)[0], dir, "train_forward");
+    model.fit(new DataSet(x, TrainBenchmark.labels(batch)));
+    write(Nd4j.createFromArray(model.score()), dir, "score");
+    params(model, new File(dir, "after"));
+    System.out.println("TwinDump: " + model.numParams() + " parameters of " + String.join(" ", args));
+  }
+
+  private static void params(ComputationGraph model, File dir) throws IOException {
+    for (Layer layer : model.getLayers()) {
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        write(p.getValue(), dir, layer.conf().getLayer().getLayerName() + "__" + p.getKey());
+      }
+    }
+  }
+
+  private static void write(INDArray a, File dir, String name) throws IOException {
+    if (!dir.isDirectory() && !dir.mkdirs()) {
+      throw new IOException("cannot create " + dir);
+    }
+    Nd4j.writeAsNumpy(a.dup(), new File(dir, name + ".npy"));
+  }
+}
