@@ -58,6 +58,7 @@ public final class TrainBenchmark {
     System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s, inference %.1f images/s (%s)%n",
         arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
         cache == null ? "" : " cache " + cache, train, infer, Nd4jSetup.describe());
+    System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
         trainableParams(model), model.numParams() - trainableParams(model));
   }
 
