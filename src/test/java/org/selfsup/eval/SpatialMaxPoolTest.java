@@ -1,6 +1,7 @@
 package org.selfsup.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -63,5 +64,16 @@ class SpatialMaxPoolTest {
     float[] src = {3, -1, 4, 1, -5, 9, 2, 6};
     assertArrayEquals(src, SpatialMaxPool.pool(src, 0, 2, 2, 2, 1), 0f);
     assertArrayEquals(new float[] {4, 9}, SpatialMaxPool.pool(src, 0, 2, 2, 2, 2), 0f);
+  }
+
+  @Test
+  void aNanWinsItsWindowWhereverItIs() {
+    // a diverged network must not look finite after pooling: NaN first, in the middle, last
+    float nan = Float.NaN;
+    float[] src = {nan, 1, 2, 3, /**/ 4, nan, 6, 7, /**/ 8, 9, 10, nan};
+    float[] out = SpatialMaxPool.pool(src, 0, 3, 2, 2, 2);
+    assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]) && Float.isNaN(out[2]));
+    assertArrayEquals(new float[] {3, 7, 9}, SpatialMaxPool.pool(new float[] {-1, 1, 2, 3, 4, -5, 6, 7, 8, 9, -10, 0},
+        0, 3, 2, 2, 2), 0f);
   }
 }
