@@ -113,10 +113,10 @@ public final class Trainer {
         ? new BatchNormCalibration(ExampleBatcher.firstImages(spark, plan.files.get(0), cfg.batchSize, plan.task,
             plan.spec, cfg.seed, plan.numOutputs, readOptions))
         : null;
-    LOG.info("training {} on {} images/epoch ({} shards, {} chunks) for {} epochs: {} workers, batch {} images = {} "
+    LOG.info("training {} on {} images/epoch ({} shards, {} chunks) for {} epochs: {} workers ({}), batch {} images = {} "
         + "examples, spec '{}'; checkpoints every {} chunks and at epoch ends, the last {} kept; {}",
         plan.task.name(), plan.imagesPerEpoch, plan.files.size(), plan.chunksPerEpoch, cfg.epochs, plan.workers,
-        cfg.batchSize, plan.examplesPerBatch, plan.spec, cfg.checkpointEvery, cfg.keepCheckpoints,
+        TrainingMasters.describe(cfg, plan.workers), cfg.batchSize, plan.examplesPerBatch, plan.spec, cfg.checkpointEvery, cfg.keepCheckpoints,
         Nd4jSetup.describe());
     if (state.steps == 0) {
       progress.untrained(probe.evaluate(start.model));

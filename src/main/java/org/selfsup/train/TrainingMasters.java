@@ -16,7 +16,28 @@ public final class TrainingMasters {
   public static final String PARAMETER_AVERAGING = "parameter_averaging";
   public static final String SHARED = "shared";
 
+  /**
+   * Minibatches per averaging round with one worker: every round is a Spark job over the whole
+   * chunk (DL4J draws the rounds with {@code randomSplit}), and averaging one worker's parameters
+   * is the identity, so the chunk trains in a single round.
+   */
+  static final int ONE_WORKER_ROUND = 1_000_000;
+
   private TrainingMasters() {}
+
+  /** Minibatches per worker between averages: --averaging_frequency, or one round per chunk for one worker. */
+  public static int averagingFrequency(TrainConfig cfg, int workers) {
+    return workers == 1 ? ONE_WORKER_ROUND : cfg.averagingFrequency;
+  }
+
+  /** The training master's part of the log line that starts a run. */
+  public static String describe(TrainConfig cfg, int workers) {
+    if (SHARED.equals(cfg.trainingMaster)) {
+      return "gradient sharing";
+    }
+    return workers == 1 ? "parameter averaging: none needed (one worker; a chunk per Spark job)"
+        : "parameter averaging every " + cfg.averagingFrequency + " minibatches";
+  }
 
   /** A Spark storage level's name, checked (--minibatch_storage). */
   public static String storageLevelName(String name) {
@@ -40,7 +61,7 @@ public final class TrainingMasters {
         // being exported to files first, which on a cluster would need a shared file system.
         return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
             .batchSizePerWorker(examplesPerBatch)
-            .averagingFrequency(cfg.averagingFrequency)
+            .averagingFrequency(averagingFrequency(cfg, workers))
             // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
             // end with different parameters (measured); the minibatches are already materialised.
             .workerPrefetchNumBatches(0)
