@@ -16,18 +16,16 @@ public final class TrainingMasters {
   public static final String PARAMETER_AVERAGING = "parameter_averaging";
   public static final String SHARED = "shared";
 
-  /**
-   * Minibatches per averaging round with one worker: every round is a Spark job over the whole
-   * chunk (DL4J draws the rounds with {@code randomSplit}), and averaging one worker's parameters
-   * is the identity, so the chunk trains in a single round.
-   */
-  static final int ONE_WORKER_ROUND = 1_000_000;
-
   private TrainingMasters() {}
 
-  /** Minibatches per worker between averages: --averaging_frequency, or one round per chunk for one worker. */
-  public static int averagingFrequency(TrainConfig cfg, int workers) {
-    return workers == 1 ? ONE_WORKER_ROUND : cfg.averagingFrequency;
+  /**
+   * Minibatches per worker between averages: --averaging_frequency, or with one worker a single
+   * round per chunk: every round is a Spark job over the whole chunk (DL4J draws the rounds with
+   * {@code randomSplit}), and averaging one worker's parameters is the identity. DL4J multiplies
+   * the frequency by the examples per minibatch in an int, hence the bound.
+   */
+  public static int averagingFrequency(TrainConfig cfg, int workers, int examplesPerBatch) {
+    return workers == 1 ? Integer.MAX_VALUE / Math.max(1, examplesPerBatch) : cfg.averagingFrequency;
   }
 
   /** The training master's part of the log line that starts a run. */
@@ -61,7 +59,7 @@ public final class TrainingMasters {
         // being exported to files first, which on a cluster would need a shared file system.
         return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
             .batchSizePerWorker(examplesPerBatch)
-            .averagingFrequency(averagingFrequency(cfg, workers))
+            .averagingFrequency(averagingFrequency(cfg, workers, examplesPerBatch))
             // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
             // end with different parameters (measured); the minibatches are already materialised.
             .workerPrefetchNumBatches(0)
