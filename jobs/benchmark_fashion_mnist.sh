@@ -22,8 +22,9 @@ selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DAT
   --num_workers 1 --minibatch_storage MEMORY_ONLY
 PROBE=(--dataset fashion_mnist --dataset_dir "$DATA" --workdir "$WORKDIR/eval" --reg_params 1e-4,1e-3,1e-2 --max_iter 100)
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --raw_pixels
-# both trunks see the 28 px images as training did (the quickstart's evaluation geometry)
-TRUNK_PROBE=(--endpoints pre_logits,block2,block3 --preprocess 'decode|value_range(-1,1)')
+# both trunks see the 28 px images as training did (the quickstart's evaluation geometry); block1 is
+# where the random trunk is best (docs/results.md, architecture study)
+TRUNK_PROBE=(--endpoints block1,block2,block3,pre_logits --preprocess 'decode|value_range(-1,1)')
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$WORKDIR/rotation" --random_init "${TRUNK_PROBE[@]}"
 selfsup "${MASTER_ARGS[@]}" evaluate "${PROBE[@]}" --checkpoint "$WORKDIR/rotation" --name rotation "${TRUNK_PROBE[@]}"
 echo "benchmark done in $(( $(date +%s) - start ))s"

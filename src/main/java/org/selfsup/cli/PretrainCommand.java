@@ -74,7 +74,8 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
   @Option(names = "--num_classes", description = "Classes of the dataset (default: the layout's).")
   Integer numClasses;
 
-  @Option(names = "--base_lr", description = "lr = base_lr x batch_size / 256 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--base_lr", description = "lr = base_lr x batch / 256; batch = --batch_size, times the workers "
+      + "under parameter averaging (default: ${DEFAULT-VALUE}).")
   double baseLr = DEFAULTS.baseLr;
 
   @Option(names = "--warmup_epochs", description = "Linear warm-up epochs (default: ${DEFAULT-VALUE}).")

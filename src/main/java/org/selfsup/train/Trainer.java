@@ -162,8 +162,10 @@ public final class Trainer {
     state.endpoints = plan.task.endpoints(trunk, plan.datasetClasses);
     ComputationGraph model = plan.task.buildModel(Optimisation.base(cfg, plan.schedule.peak()), trunk,
         plan.datasetClasses);
-    LOG.info("new {} network for task {}: {} parameters; lr {} (base_lr {} x batch {} / 256)",
-        cfg.architecture, plan.task.name(), model.numParams(), plan.schedule.peak(), cfg.baseLr, cfg.batchSize);
+    int batch = TrainingPlan.globalBatch(cfg, plan.workers);
+    LOG.info("new {} network for task {}: {} parameters; lr {} (base_lr {} x batch {} / 256{})",
+        cfg.architecture, plan.task.name(), model.numParams(), plan.schedule.peak(), cfg.baseLr, batch,
+        batch == cfg.batchSize ? "" : "; " + cfg.batchSize + " images per worker x " + plan.workers + " workers averaged");
     return new Start(state, model);
   }
 

@@ -68,15 +68,27 @@ final class TrainingPlan {
     this.files = files;
     this.counts = counts;
     this.imagesPerEpoch = files.stream().mapToLong(f -> counts.getOrDefault(f, 0L)).sum();
-    this.schedule = schedule(cfg);
     this.workers = workers;
+    this.schedule = schedule(cfg, workers);
     this.examplesPerBatch = cfg.batchSize * task.examplesPerImage();
     this.chunksPerEpoch = Math.max(1, Math.min(cfg.chunksPerEpoch, files.size()));
     this.permutationsSha256 = task.checksum();
   }
 
-  static LearningRateSchedule schedule(TrainConfig cfg) {
-    return new LearningRateSchedule(cfg.baseLr, cfg.batchSize, cfg.warmupEpochs, cfg.decayEpochs, cfg.decayFactor);
+  /**
+   * The paper's rule, lr = base_lr × batch / 256, with batch the global batch (the original's TPU
+   * batch, split over its cores): with parameter averaging the workers' steps are averaged, so
+   * they move the network as one step of workers × batch_size images would; with gradient sharing
+   * every worker's update is applied everywhere, which already adds them up.
+   */
+  static LearningRateSchedule schedule(TrainConfig cfg, int workers) {
+    return new LearningRateSchedule(cfg.baseLr, globalBatch(cfg, workers), cfg.warmupEpochs, cfg.decayEpochs,
+        cfg.decayFactor);
+  }
+
+  /** Images per averaged step: batch_size × workers under parameter averaging, batch_size otherwise. */
+  static int globalBatch(TrainConfig cfg, int workers) {
+    return TrainingMasters.PARAMETER_AVERAGING.equals(cfg.trainingMaster) ? cfg.batchSize * workers : cfg.batchSize;
   }
 
   /** Checks the config, lists the split's shards and counts their records (once per workdir). */
@@ -84,7 +96,7 @@ final class TrainingPlan {
       throws IOException {
     UserError.require(cfg.epochs > 0, "--epochs must be > 0, not " + cfg.epochs);
     cfg.checkCheckpointing();
-    schedule(cfg);
+    schedule(cfg, 1);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Task task = Tasks.create(cfg.task, cfg.taskOptions, conf);
     task.checkBatch(cfg.batchSize);

@@ -115,10 +115,11 @@ public class TrainerTest {
       double loss = Double.parseDouble(a.get(i)[4]);
       assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
     }
-    // lr: warm-up to the peak (0.1 x 32 / 256) by epoch 0.5, x0.1 from epoch 1.5
-    assertEquals(0.0125 * (1.0 / 6) / 0.5, Double.parseDouble(a.get(0)[6]), 1e-6);
-    assertEquals(0.0125, Double.parseDouble(a.get(2)[6]), 1e-6);
-    assertEquals(0.00125, Double.parseDouble(a.get(5)[6]), 1e-6);
+    // lr: warm-up to the peak by epoch 0.5, x0.1 from epoch 1.5; the peak is 0.1 x 64 / 256: two averaged
+    // workers of 32 images each make one step of 64
+    assertEquals(0.025 * (1.0 / 6) / 0.5, Double.parseDouble(a.get(0)[6]), 1e-6);
+    assertEquals(0.025, Double.parseDouble(a.get(2)[6]), 1e-6);
+    assertEquals(0.0025, Double.parseDouble(a.get(5)[6]), 1e-6);
 
     assertEquals(List.of("step-000000000032", "step-000000000048"), checkpoints(straight));
     assertEquals(checkpoints(straight), checkpoints(resumed));
