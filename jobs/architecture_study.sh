@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The paper's architecture findings at small scale: rotation on Fashion-MNIST at the quickstart's
-# earlier budget (1/4 epoch in steps of 16 images, 28 px, small-input variants) for ResNet50 v1,
-# ResNet50 v2, RevNet50 and VGG19-BN, each at two widths, each probed at every endpoint against its own random trunk (the
-# quickstart's probe: 5,000 train, 2,500 val, all 10,000 test images). One table at the end.
+# budget (its schedule: 1/4 epoch in steps of 16 images, 28 px, small-input variants) for ResNet50 v1,
+# ResNet50 v2, RevNet50 and VGG19-BN, each at two widths, each probed at every endpoint against its
+# own random trunk (the quickstart's probe: 5,000 train, 2,500 val, all 10,000 test images). One
+# table at the end.
 #   jobs/architecture_study.sh [--workdir DIR] [ARCH:K ...]   (default workdir ./work/architecture_study;
 #   default runs: resnet50v1:1 resnet50v1:2 resnet50v2:1 resnet50v2:2 revnet50:1 revnet50:2 vgg19_bn:1 vgg19_bn:2)
 # Each run's pretraining resumes when the script is run again; finished probes are kept.
@@ -45,7 +46,7 @@ blocks_of() {
 
 for run in "${runs[@]}"; do
   arch="${run%%:*}"; k="${run##*:}"; name="${arch}_k${k}"
-  # the quickstart's earlier schedule: 1/4 epoch of rotation in steps of 16 images
+  # the quickstart's schedule (jobs/quickstart.sh): 1/4 epoch of rotation in steps of 16 images
   selfsup "${MASTER_ARGS[@]}" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$WORKDIR/$name" \
     --task rotation --architecture "$arch" --filters_factor "$k" --small_input --blocks_per_stage "$(blocks_of "$arch")" \
     --batch_norm_decay 0.9 --input_size 28 --preprocess 'decode|flip_lr|value_range(-1,1)' \
