@@ -66,7 +66,7 @@ for mode in fail skip; do
 done
 
 good="$SAMPLE"
-row bad_flag pretrain - -- pretrain --dataset_dir "$good" --workdir "$RUNS/flags" --training_master bogus
+row bad_flag pretrain - -- pretrain --dataset_dir "$good" --workdir "$RUNS/flags" --minibatch_storage MEMORY_PLEASE
 row bad_flag pretrain - -- pretrain --dataset_dir "$good" --workdir "$RUNS/flags" --base_lr -1
 row bad_flag pretrain - -- pretrain --dataset_dir "$good" --workdir "$RUNS/flags" --blocks_per_stage 1,0,1
 row bad_flag pretrain - -- pretrain --dataset_dir "$good" --workdir "$RUNS/flags" --preprocess 'decode|no_such_op'

@@ -5,9 +5,8 @@
 # other quickstarts' trunk (ResNet50 v2, k=1, 28 px, one block per stage) with 1 executor x 1 core,
 # then with 2 executors x 1 core, the same images and flags. Prints, for each, the training
 # images/s and the held-out pretext loss at the end; then the ratios.
-#   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY [TRAINING_MASTER]]]
-#   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 5 minibatches,
-#   parameter_averaging; TRAINING_MASTER=shared runs the 2-executor case with gradient sharing)
+#   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
+#   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 5 minibatches)
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
@@ -23,11 +22,9 @@ done
 selfsup_job_flags "$SELFSUP_ROOT/work/bench_scaling" "${flags[@]}"
 EPOCHS="${positional[0]:-0.125}"
 FREQUENCY="${positional[1]:-5}"
-MASTER_KIND="${positional[2]:-parameter_averaging}"
 [[ "$EPOCHS" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "EPOCHS must be a positive number, not '$EPOCHS'" >&2; exit 2; }
 [[ "$FREQUENCY" =~ ^[1-9][0-9]*$ ]] || { echo "AVERAGING_FREQUENCY must be a positive integer, not '$FREQUENCY'" >&2; exit 2; }
-[[ "$MASTER_KIND" == parameter_averaging || "$MASTER_KIND" == shared ]] \
-  || { echo "TRAINING_MASTER must be parameter_averaging or shared, not '$MASTER_KIND'" >&2; exit 2; }
+((${#positional[@]} <= 2)) || { echo "at most EPOCHS and AVERAGING_FREQUENCY, not: ${positional[*]}" >&2; exit 2; }
 ((${#MASTER_ARGS[@]} == 0)) || { echo "bench_scaling.sh starts its own cluster; --master is not taken" >&2; exit 2; }
 
 selfsup_build
@@ -75,9 +72,9 @@ done
 (($(alive_workers) >= 2)) || { echo "the standalone cluster did not start; see $CLUSTER/*.log" >&2; exit 1; }
 selfsup_log "standalone cluster spark://127.0.0.1:$port with 2 workers of 1 core"
 
-# EXECUTORS TRAINING_MASTER: one pretraining; sets SECONDS_TRAINED, IMAGES, LOSS
+# EXECUTORS: one pretraining; sets SECONDS_TRAINED, IMAGES, LOSS, WALL
 run() {
-  local n="$1" kind="$2" dir="$WORKDIR/run-$1x1-$2"
+  local n="$1" dir="$WORKDIR/run-$1x1"
   rm -rf "$dir" "$dir-events"
   local started
   started=$(date +%s)
@@ -90,7 +87,7 @@ run() {
   selfsup --master "spark://127.0.0.1:$port" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$dir" \
     --task rotation "${QUICKSTART_TRUNK[@]}" --input_size 28 --preprocess 'decode|flip_lr|value_range(-1,1)' \
     --batch_size 16 --base_lr 1.6 --warmup_epochs 0.02 --epochs "$EPOCHS" --decay_epochs "$(python3 -c "print($EPOCHS*0.8)")" \
-    --chunks_per_epoch 24 --num_workers "$n" --averaging_frequency "$FREQUENCY" --training_master "$kind" \
+    --chunks_per_epoch 24 --num_workers "$n" --averaging_frequency "$FREQUENCY" \
     --minibatch_storage MEMORY_ONLY
   WALL=$(( $(date +%s) - started ))
   # metrics.csv: a step-0 row, then one row per chunk with the chunk's training images/s
@@ -125,18 +122,17 @@ for ex, ts in sorted(tasks.items()):
 EOF
 }
 
-run 1 parameter_averaging
+run 1
 one=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
-run 2 "$MASTER_KIND"
+run 2
 two=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
-python3 - "$FREQUENCY" "$MASTER_KIND" "${one[@]}" "${two[@]}" <<'EOF'
+python3 - "$FREQUENCY" "${one[@]}" "${two[@]}" <<'EOF'
 import sys
-freq, kind = sys.argv[1], sys.argv[2]
-one = [float(x) for x in sys.argv[3:7]]
-two = [float(x) for x in sys.argv[7:11]]
+freq = sys.argv[1]
+one = [float(x) for x in sys.argv[2:6]]
+two = [float(x) for x in sys.argv[6:10]]
 print()
-print(f"rotation, ResNet50 v2 k=1 28 px, steps of 16 images per executor; 2 executors: {kind}"
-      + (f", averaging every {freq} minibatches" if kind == "parameter_averaging" else ""))
+print(f"rotation, ResNet50 v2 k=1 28 px, steps of 16 images per executor; 2 executors averaging every {freq} minibatches")
 print(f"{'executors':<10}{'images':>8}{'training s':>12}{'images/s':>10}{'wall s':>8}{'held-out pretext loss':>23}")
 for name, r in (("1 x 1", one), ("2 x 1", two)):
     print(f"{name:<10}{r[0]:>8.0f}{r[1]:>12.1f}{r[0] / r[1]:>10.1f}{r[3]:>8.0f}{r[2]:>23.4f}")

@@ -87,10 +87,6 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
   @Option(names = "--seed", description = "Seed of initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
   long seed = DEFAULTS.seed;
 
-  @Option(names = "--training_master",
-      description = "DL4J Spark training: parameter_averaging or shared (gradient sharing over Aeron) (default: ${DEFAULT-VALUE}).")
-  String trainingMaster = DEFAULTS.trainingMaster;
-
   @Option(names = "--num_workers", description = "Training workers (default: Spark's default parallelism).")
   Integer numWorkers;
 
@@ -109,13 +105,6 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
           + "build each chunk's before training it (parameter averaging; the progress line shows the share of "
           + "time training waited for them) (default: ${DEFAULT-VALUE}).")
   int prefetchChunks = DEFAULTS.prefetchChunks;
-
-  @Option(names = "--network_mask", description = "shared: the subnet of the executors, e.g. 10.0.0.0/16 (default: ${DEFAULT-VALUE}).")
-  String networkMask = DEFAULTS.networkMask;
-
-  @Option(names = "--controller_address",
-      description = "shared: the driver's address as the executors see it (default: ${DEFAULT-VALUE}).")
-  String controllerAddress = DEFAULTS.controllerAddress;
 
   @Option(names = "--chunks_per_epoch", description = "Progress lines (and lr updates) per epoch (default: ${DEFAULT-VALUE}).")
   int chunksPerEpoch = DEFAULTS.chunksPerEpoch;
@@ -183,7 +172,6 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
     cfg.warmupEpochs = warmupEpochs;
     cfg.weightDecay = weightDecay;
     cfg.seed = seed;
-    cfg.trainingMaster = trainingMaster;
     cfg.numWorkers = numWorkers != null ? numWorkers : -1;
     cfg.averagingFrequency = averagingFrequency;
     cfg.minibatchStorage = minibatchStorage;
@@ -192,8 +180,6 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
     cfg.checkpointEvery = checkpointEvery;
     cfg.keepCheckpoints = keepCheckpoints;
     cfg.maxImagePixels = data.maxImagePixels;
-    cfg.networkMask = networkMask;
-    cfg.controllerAddress = controllerAddress;
     return cfg;
   }
 }

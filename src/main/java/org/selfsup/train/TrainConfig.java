@@ -62,13 +62,10 @@ public final class TrainConfig implements Serializable {
   public long seed = 0;
 
   // Spark training
-  public String trainingMaster = "parameter_averaging";
   public int numWorkers = -1; // -1: Spark's default parallelism
   public int averagingFrequency = 5;
   /** Spark storage level of a chunk's minibatches while DL4J trains on them (parameter averaging). */
   public String minibatchStorage = "MEMORY_AND_DISK_SER";
-  public String networkMask = "127.0.0.0/8"; // shared: the subnet of the executors
-  public String controllerAddress = "127.0.0.1"; // shared: the driver's address
   public int chunksPerEpoch = 20;
   public int shuffleBuffer = 10000;
   /** Chunks whose minibatches are built ahead, while the current chunk trains (0 or 1; parameter averaging). */
@@ -136,16 +133,10 @@ public final class TrainConfig implements Serializable {
           "--decay_epochs must be increasing epochs > 0, not " + join(decayEpochs));
     }
     require(Double.isFinite(weightDecay) && weightDecay >= 0, "--weight_decay must be >= 0, not " + weightDecay);
-    require(TrainingMasters.PARAMETER_AVERAGING.equals(trainingMaster) || TrainingMasters.SHARED.equals(trainingMaster),
-        "--training_master must be " + TrainingMasters.PARAMETER_AVERAGING + " or " + TrainingMasters.SHARED
-            + ", not '" + trainingMaster + "'");
     require(numWorkers == -1 || numWorkers >= 1, "--num_workers must be >= 1, not " + numWorkers);
     require(averagingFrequency >= 1, "--averaging_frequency must be >= 1, not " + averagingFrequency);
     TrainingMasters.storageLevelName(minibatchStorage);
     require(prefetchChunks == 0 || prefetchChunks == 1, "--prefetch_chunks must be 0 or 1, not " + prefetchChunks);
-    require(networkMask != null && networkMask.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}"),
-        "--network_mask must be a subnet such as 10.0.0.0/16, not '" + networkMask + "'");
-    require(controllerAddress != null && !controllerAddress.isBlank(), "--controller_address must name the driver's address");
     checkCheckpointing();
     ReadOptions.checkMaxImagePixels(maxImagePixels);
     require(datasetDir != null && !datasetDir.isBlank(), "--dataset_dir must name the folder of TFRecord shards");

@@ -108,11 +108,6 @@ public final class Trainer {
     if (probeRecords.total() > 0) {
       LOG.warn("held-out batch: {}", probeRecords.snapshot().summaryLine());
     }
-    boolean shared = TrainingMasters.SHARED.equals(cfg.trainingMaster);
-    BatchNormCalibration calibration = shared
-        ? new BatchNormCalibration(ExampleBatcher.firstImages(spark, plan.files.get(0), cfg.batchSize, plan.task,
-            plan.spec, cfg.seed, plan.numOutputs, readOptions))
-        : null;
     LOG.info("training {} on {} images/epoch ({} shards, {} chunks) for {} epochs: {} workers ({}), batch {} images = {} "
         + "examples, spec '{}'; checkpoints every {} chunks and at epoch ends, the last {} kept; {}",
         plan.task.name(), plan.imagesPerEpoch, plan.files.size(), plan.chunksPerEpoch, cfg.epochs, plan.workers,
@@ -123,10 +118,7 @@ public final class Trainer {
       progress.inputs(InputPictures.first(spark, plan.files.get(0), INPUT_PICTURES, plan.task, plan.spec, cfg.seed,
           readOptions));
     }
-    if (calibration != null) {
-      calibration.apply(start.model); // the workers start from these statistics
-    }
-    ChunkRunner chunks = new ChunkRunner(plan, start.model, readOptions, badRecords, calibration, shared);
+    ChunkRunner chunks = new ChunkRunner(plan, start.model, readOptions, badRecords);
 
     int trained = 0;
     while (plan.hasChunk(state.nextEpoch, state.nextChunk)) {
@@ -219,31 +211,20 @@ public final class Trainer {
   /** Trains one chunk: its shards, augmented with its seed, at its learning rate. */
   private final class ChunkRunner {
     private final TrainingPlan plan;
-    /** Gradient sharing: one master (and its Aeron transport) for the run; null for parameter averaging. */
-    private final SparkComputationGraph sharedNet;
     ComputationGraph model;
     private final ReadOptions readOptions;
     private final BadRecordCounter badRecords;
-    private final BatchNormCalibration calibration;
-    private final boolean shared;
 
-    ChunkRunner(TrainingPlan plan, ComputationGraph model, ReadOptions readOptions,
-        BadRecordCounter badRecords, BatchNormCalibration calibration, boolean shared) {
+    ChunkRunner(TrainingPlan plan, ComputationGraph model, ReadOptions readOptions, BadRecordCounter badRecords) {
       this.plan = plan;
       this.model = model;
-      this.sharedNet = shared
-          ? new SparkComputationGraph(spark.sparkContext(), model,
-              TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, cfg.seed))
-          : null;
       this.readOptions = readOptions;
       this.badRecords = badRecords;
-      this.calibration = calibration;
-      this.shared = shared;
       // Ahead only where training leaves task slots free: with every slot training, the build's tasks
       // would take slots from training workers, which then wait for each other at every average.
       int slots = spark.sparkContext().defaultParallelism();
-      this.prefetch = !shared && cfg.prefetchChunks > 0 && plan.workers < slots;
-      if (cfg.prefetchChunks > 0 && !prefetch && !shared) {
+      this.prefetch = cfg.prefetchChunks > 0 && plan.workers < slots;
+      if (cfg.prefetchChunks > 0 && !prefetch) {
         LOG.info("--prefetch_chunks {}: not building ahead, the {} workers take all {} task slots", cfg.prefetchChunks,
             plan.workers, slots);
       }
@@ -256,7 +237,7 @@ public final class Trainer {
       final double learningRate;
       final long images;
       final double seconds;
-      /** Of {@link #seconds}, the time training waited for the chunk's minibatches; NaN: not measured. */
+      /** Of {@link #seconds}, the time training waited for the chunk's minibatches. */
       final double waitSeconds;
       final long recordsUsed;
       final long recordsSkipped;
@@ -289,6 +270,9 @@ public final class Trainer {
         this.chunk = chunk;
         long seed = plan.chunkSeed(epoch, chunk);
         JavaRDD<Row> rows = TFRecordSource.read(spark, plan.chunks(epoch).get(chunk), readOptions).toJavaRDD();
+        if (plan.workers > 1) {
+          rows = WorkerPartitions.spread(rows, plan.workers);
+        }
         batches = rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize, plan.numOutputs, seed,
             cfg.shuffleBuffer, readOptions));
         batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
@@ -343,49 +327,31 @@ public final class Trainer {
       List<String> shards = plan.chunks(epoch).get(chunk);
       double lr = plan.learningRate(epoch, chunk);
       long seed = plan.chunkSeed(epoch, chunk);
-      // Parameter averaging: DL4J's master draws the split of the chunk into averaging rounds from
-      // its own RNG; a new master per chunk, seeded by the chunk, makes it the same in a resumed run.
-      SparkComputationGraph net = shared ? sharedNet
-          : new SparkComputationGraph(spark.sparkContext(), model,
-              TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
+      // DL4J's master draws the split of the chunk into averaging rounds from its own RNG; a new
+      // master per chunk, seeded by the chunk, makes it the same in a resumed run.
+      SparkComputationGraph net = new SparkComputationGraph(spark.sparkContext(), model,
+          TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
       net.getNetwork().setLearningRate(lr);
       long start = System.nanoTime();
-      double waited = Double.NaN;
-      long used = 0;
-      long skipped = 0;
-      if (shared) { // SharedTrainingMaster caches the minibatches by itself
-        JavaRDD<Row> rows = TFRecordSource.read(spark, shards, readOptions).toJavaRDD();
-        long usedBefore = badRecords.recordsUsed();
-        long skippedBefore = badRecords.total();
-        net.fit(rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize, plan.numOutputs, seed,
-            cfg.shuffleBuffer, readOptions)));
-        used = badRecords.recordsUsed() - usedBefore;
-        skipped = badRecords.total() - skippedBefore;
-      } else {
-        Minibatches current = ahead != null && ahead.is(epoch, chunk) ? ahead : new Minibatches(epoch, chunk);
-        ahead = null;
-        current.await();
-        waited = (System.nanoTime() - start) / 1e9;
-        // Chunks are built one after another, so the counters now hold exactly this chunk's records on top
-        // of the earlier chunks'.
-        used = badRecords.recordsUsed() - usedThen;
-        skipped = badRecords.total() - skippedThen;
-        usedThen += used;
-        skippedThen += skipped;
-        int nextEpoch = chunk + 1 == plan.chunksPerEpoch ? epoch + 1 : epoch;
-        int nextChunk = chunk + 1 == plan.chunksPerEpoch ? 0 : chunk + 1;
-        if (prefetch && plan.hasChunk(nextEpoch, nextChunk)) {
-          ahead = new Minibatches(nextEpoch, nextChunk);
-        }
-        net.fit(current.batches);
-        current.batches.unpersist(false);
+      Minibatches current = ahead != null && ahead.is(epoch, chunk) ? ahead : new Minibatches(epoch, chunk);
+      ahead = null;
+      current.await();
+      double waited = (System.nanoTime() - start) / 1e9;
+      // Chunks are built one after another, so the counters now hold exactly this chunk's records on top
+      // of the earlier chunks'.
+      long used = badRecords.recordsUsed() - usedThen;
+      long skipped = badRecords.total() - skippedThen;
+      usedThen += used;
+      skippedThen += skipped;
+      int nextEpoch = chunk + 1 == plan.chunksPerEpoch ? epoch + 1 : epoch;
+      int nextChunk = chunk + 1 == plan.chunksPerEpoch ? 0 : chunk + 1;
+      if (prefetch && plan.hasChunk(nextEpoch, nextChunk)) {
+        ahead = new Minibatches(nextEpoch, nextChunk);
       }
+      net.fit(current.batches);
+      current.batches.unpersist(false);
       double seconds = (System.nanoTime() - start) / 1e9;
-      // SharedTrainingMaster leaves the score on the network, not where getScore() reads it
-      double loss = shared ? net.getNetwork().score() : net.getScore();
-      if (calibration != null) {
-        calibration.apply(net.getNetwork());
-      }
+      double loss = net.getScore();
       model = net.getNetwork();
       return new Result(loss, lr, plan.images(shards), seconds, waited, used, skipped);
     }

@@ -3,19 +3,18 @@ package org.selfsup.train;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.RepartitionStrategy;
 import org.selfsup.runtime.UserError;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
-import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
-import org.selfsup.runtime.UserError;
 
-/** DL4J's ways of training one network over many executors, by name (--training_master). */
+/**
+ * How DL4J trains one network over many executors: parameter averaging (ParameterAveragingTrainingMaster).
+ * DL4J's gradient sharing (SharedTrainingMaster) was measured on the standalone cluster and removed:
+ * slower than one executor and 2.3× the held-out loss (docs/results.md, parameter averaging across executors).
+ */
 public final class TrainingMasters {
-  public static final String PARAMETER_AVERAGING = "parameter_averaging";
-  public static final String SHARED = "shared";
-
   private TrainingMasters() {}
 
   /**
@@ -30,9 +29,6 @@ public final class TrainingMasters {
 
   /** The training master's part of the log line that starts a run. */
   public static String describe(TrainConfig cfg, int workers) {
-    if (SHARED.equals(cfg.trainingMaster)) {
-      return "gradient sharing";
-    }
     return workers == 1 ? "parameter averaging: none needed (one worker; a chunk per Spark job)"
         : "parameter averaging every " + cfg.averagingFrequency + " minibatches";
   }
@@ -48,53 +44,29 @@ public final class TrainingMasters {
     }
   }
 
-  /**
-   * The master of --training_master. {@code seed}: its RNG, which parameter averaging draws each
-   * fit's split into averaging rounds from.
-   */
+  /** The master of one fit. {@code seed}: its RNG, which it draws the fit's split into averaging rounds from. */
   public static TrainingMaster create(TrainConfig cfg, int workers, int examplesPerBatch, String workdir, long seed) {
-    switch (cfg.trainingMaster) {
-      case PARAMETER_AVERAGING:
-        // Direct: minibatches stay in Spark (the chunk's RDD is persisted by the trainer) instead of
-        // being exported to files first, which on a cluster would need a shared file system.
-        return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
-            .batchSizePerWorker(examplesPerBatch)
-            .averagingFrequency(averagingFrequency(cfg, workers, examplesPerBatch))
-            // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
-            // end with different parameters (measured); the minibatches are already materialised.
-            .workerPrefetchNumBatches(0)
-            // Spark's own repartition is a function of the input order; DL4J's Balanced strategy
-            // places the remainder minibatches with an unseeded Random.
-            .repartitionStrategy(RepartitionStrategy.SparkDefault)
-            .saveUpdater(true)
-            .rddTrainingApproach(RDDTrainingApproach.Direct)
-            // null: DL4J would persist its own DataSet -> MultiDataSet view of the chunk (a second copy,
-            // never unpersisted); the trainer persists the chunk at --minibatch_storage and unpersists it.
-            .storageLevel(null)
-            .exportDirectory(new Path(workdir, "tmp").toString())
-            .rngSeed(seed)
-            .build();
-      case SHARED:
-        // Gradient sharing over Aeron (DL4J's SharedTrainingMaster): workers exchange quantised
-        // updates (too coarse for BatchNorm's running statistics: see BatchNormCalibration); the
-        // driver is the controller. Needs -Daeron.publication.unblock.timeout (set in
-        // conf/spark-defaults.conf) and a network mask that covers the executors' addresses.
-        VoidConfiguration voidConf = VoidConfiguration.builder()
-            .networkMask(cfg.networkMask)
-            .controllerAddress(cfg.controllerAddress)
-            .portSupplier(new FreePortSupplier())
-            .build();
-        return new SharedTrainingMaster.Builder(voidConf, examplesPerBatch)
-            .batchSizePerWorker(examplesPerBatch)
-            .workersPerNode(1)
-            .workerPrefetchNumBatches(2)
-            .rddTrainingApproach(RDDTrainingApproach.Direct)
-            .exportDirectory(new Path(workdir, "tmp").toString())
-            .rngSeed(seed)
-            .build();
-      default:
-        throw new UserError("unknown --training_master '" + cfg.trainingMaster + "'; valid: "
-            + PARAMETER_AVERAGING + ", " + SHARED);
-    }
+    // Direct: minibatches stay in Spark (the chunk's RDD is persisted by the trainer) instead of
+    // being exported to files first, which on a cluster would need a shared file system.
+    return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
+        .batchSizePerWorker(examplesPerBatch)
+        .averagingFrequency(averagingFrequency(cfg, workers, examplesPerBatch))
+        // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
+        // end with different parameters (measured); the minibatches are already materialised.
+        .workerPrefetchNumBatches(0)
+        // Spark's own repartition is a function of the input order; DL4J's Balanced strategy
+        // places the remainder minibatches with an unseeded Random.
+        .repartitionStrategy(RepartitionStrategy.SparkDefault)
+        // The trainer gives each worker a partition of the chunk (WorkerPartitions), so the rounds have
+        // one each already; DL4J's default (Always) shuffles every round again.
+        .repartionData(Repartition.NumPartitionsWorkersDiffers)
+        .saveUpdater(true)
+        .rddTrainingApproach(RDDTrainingApproach.Direct)
+        // null: DL4J would persist its own DataSet -> MultiDataSet view of the chunk (a second copy,
+        // never unpersisted); the trainer persists the chunk at --minibatch_storage and unpersists it.
+        .storageLevel(null)
+        .exportDirectory(new Path(workdir, "tmp").toString())
+        .rngSeed(seed)
+        .build();
   }
 }

@@ -78,17 +78,16 @@ final class TrainingPlan {
   /**
    * The paper's rule, lr = base_lr × batch / 256, with batch the global batch (the original's TPU
    * batch, split over its cores): with parameter averaging the workers' steps are averaged, so
-   * they move the network as one step of workers × batch_size images would; with gradient sharing
-   * every worker's update is applied everywhere, which already adds them up.
+   * they move the network as one step of workers × batch_size images would.
    */
   static LearningRateSchedule schedule(TrainConfig cfg, int workers) {
     return new LearningRateSchedule(cfg.baseLr, globalBatch(cfg, workers), cfg.warmupEpochs, cfg.decayEpochs,
         cfg.decayFactor);
   }
 
-  /** Images per averaged step: batch_size × workers under parameter averaging, batch_size otherwise. */
+  /** Images per averaged step: batch_size × workers. */
   static int globalBatch(TrainConfig cfg, int workers) {
-    return TrainingMasters.PARAMETER_AVERAGING.equals(cfg.trainingMaster) ? cfg.batchSize * workers : cfg.batchSize;
+    return cfg.batchSize * workers;
   }
 
   /** Checks the config, lists the split's shards and counts their records (once per workdir). */

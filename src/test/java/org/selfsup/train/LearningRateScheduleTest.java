@@ -43,12 +43,8 @@ class LearningRateScheduleTest {
     cfg.batchSize = 16;
     cfg.warmupEpochs = 0;
     cfg.decayEpochs = new double[0];
-    cfg.trainingMaster = TrainingMasters.PARAMETER_AVERAGING;
     assertEquals(0.1, TrainingPlan.schedule(cfg, 1).peak(), 1e-12); // 1.6 x 16 / 256
     assertEquals(0.2, TrainingPlan.schedule(cfg, 2).peak(), 1e-12); // 1.6 x (2 x 16) / 256
     assertEquals(0.8, TrainingPlan.schedule(cfg, 8).peak(), 1e-12);
-    // gradient sharing applies every worker's update everywhere: the updates add up already
-    cfg.trainingMaster = TrainingMasters.SHARED;
-    assertEquals(0.1, TrainingPlan.schedule(cfg, 2).peak(), 1e-12);
   }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.selfsup.TestSpark;
 import org.selfsup.data.BadRecordPolicy;
 
-/** Short rotation pretraining on the committed sample in local[2]: progress, checkpoints, resume, gradient sharing. */
+/** Short rotation pretraining on the committed sample in local[2]: progress, checkpoints, resume, two workers. */
 public class TrainerTest {
   private static SparkSession spark;
   @TempDir static Path tmp;
@@ -173,29 +173,5 @@ public class TrainerTest {
     org.junit.jupiter.api.Assertions.assertArrayEquals(
         Checkpoint.latest(conf, b.toString()).loadModel(conf).params().data().asFloat(),
         Checkpoint.latest(conf, a.toString()).loadModel(conf).params().data().asFloat(), "final parameters");
-  }
-
-  @Test
-  void gradientSharingTrainsTheNetworkTheProbeSees() throws Exception {
-    TrainConfig cfg = tiny(1.0 / 3); // one chunk: one 250-image shard, 32 steps of 8 images
-    cfg.trainingMaster = TrainingMasters.SHARED;
-    cfg.batchSize = 8;
-    cfg.baseLr = 0.4; // lr 0.0125
-    cfg.warmupEpochs = 0.1;
-    cfg.batchNormDecay = 0.9;
-    cfg.pretextEvalImages = 64;
-    Path workdir = tmp.resolve("shared");
-    Checkpoint.State state = new Trainer(spark, cfg, workdir.toString(), BadRecordPolicy.FAIL).run();
-    assertEquals(250, state.imagesSeen);
-
-    List<String[]> rows = Files.readAllLines(workdir.resolve("metrics.csv")).stream().skip(1).map(l -> l.split(","))
-        .collect(Collectors.toList());
-    assertEquals(2, rows.size(), "the untrained row and 1 chunk");
-    double loss = Double.parseDouble(rows.get(1)[4]);
-    assertTrue(Double.isFinite(loss) && loss > 0, "minibatch loss " + loss);
-    double before = Double.parseDouble(rows.get(0)[8]);
-    double after = Double.parseDouble(rows.get(1)[8]);
-    // measured: 1.4095 -> 1.372 (parameter averaging: 1.390); without BatchNormCalibration 1.408
-    assertTrue(after < before - 0.015, "held-out pretext loss " + before + " -> " + after);
   }
 }
