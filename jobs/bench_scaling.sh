@@ -20,6 +20,7 @@ while (($#)); do
   esac
 done
 selfsup_job_flags "$SELFSUP_ROOT/work/bench_scaling" "${flags[@]}"
+WORKDIR=$(realpath -m "$WORKDIR")   # the event log directory is a file:// URI
 EPOCHS="${positional[0]:-0.125}"
 FREQUENCY="${positional[1]:-5}"
 [[ "$EPOCHS" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "EPOCHS must be a positive number, not '$EPOCHS'" >&2; exit 2; }
