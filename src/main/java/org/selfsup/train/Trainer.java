@@ -208,34 +208,6 @@ public final class Trainer {
     }
   }
 
-  /** One worker: the chunk in one round (DL4J's master is given no averaging to do); its loss. */
-  private static double fitOneWorker(SparkComputationGraph net, JavaRDD<DataSet> batches) {
-    net.fit(batches);
-    return net.getScore();
-  }
-
-  /**
-   * Several workers: one fit per averaging round, each the next --averaging_frequency minibatches
-   * of every worker's partition ({@link WorkerPartitions}); the chunk's loss is the rounds' loss
-   * weighted by their minibatches.
-   */
-  private double fitInRounds(SparkComputationGraph net, JavaRDD<DataSet> batches, List<Integer> perPartition) {
-    int frequency = cfg.averagingFrequency;
-    int most = perPartition.stream().mapToInt(Integer::intValue).max().orElse(0);
-    double weighted = 0;
-    long minibatches = 0;
-    for (int from = 0; from < most; from += frequency) {
-      net.fit(WorkerPartitions.round(batches, from, frequency));
-      long inRound = 0;
-      for (int m : perPartition) {
-        inRound += WorkerPartitions.inRound(m, from, frequency);
-      }
-      weighted += net.getScore() * inRound;
-      minibatches += inRound;
-    }
-    return minibatches == 0 ? Double.NaN : weighted / minibatches;
-  }
-
   /** Trains one chunk: its shards, augmented with its seed, at its learning rate. */
   private final class ChunkRunner {
     private final TrainingPlan plan;
@@ -291,8 +263,7 @@ public final class Trainer {
       final int epoch;
       final int chunk;
       final JavaRDD<DataSet> batches;
-      /** The minibatches of each partition, once built. */
-      final JavaFutureAction<List<Integer>> built;
+      final JavaFutureAction<Long> built;
 
       Minibatches(int epoch, int chunk) {
         this.epoch = epoch;
@@ -309,7 +280,7 @@ public final class Trainer {
         String pool = sc.getLocalProperty(POOL_PROPERTY);
         sc.setLocalProperty(POOL_PROPERTY, PREFETCH_POOL);
         try {
-          built = batches.mapPartitions(WorkerPartitions::count).collectAsync();
+          built = batches.countAsync();
         } finally {
           sc.setLocalProperty(POOL_PROPERTY, pool);
         }
@@ -319,9 +290,9 @@ public final class Trainer {
         return epoch == e && chunk == c;
       }
 
-      List<Integer> await() {
+      void await() {
         try {
-          return built.get();
+          built.get();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while building the minibatches of chunk " + (chunk + 1), e);
@@ -364,7 +335,7 @@ public final class Trainer {
       long start = System.nanoTime();
       Minibatches current = ahead != null && ahead.is(epoch, chunk) ? ahead : new Minibatches(epoch, chunk);
       ahead = null;
-      List<Integer> perPartition = current.await();
+      current.await();
       double waited = (System.nanoTime() - start) / 1e9;
       // Chunks are built one after another, so the counters now hold exactly this chunk's records on top
       // of the earlier chunks'.
@@ -377,9 +348,10 @@ public final class Trainer {
       if (prefetch && plan.hasChunk(nextEpoch, nextChunk)) {
         ahead = new Minibatches(nextEpoch, nextChunk);
       }
-      double loss = plan.workers == 1 ? fitOneWorker(net, current.batches) : fitInRounds(net, current.batches, perPartition);
+      net.fit(current.batches);
       current.batches.unpersist(false);
       double seconds = (System.nanoTime() - start) / 1e9;
+      double loss = net.getScore();
       model = net.getNetwork();
       return new Result(loss, lr, plan.images(shards), seconds, waited, used, skipped);
     }
