@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.selfsup.data.HadoopFiles;
 import org.selfsup.metrics.TrainingSummaries;
+import org.selfsup.runtime.ResidentMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,10 +124,11 @@ final class Progress {
     double overall = (state.imagesSeen - startImages) / Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
     double remaining = Math.max(0, totalEpochs - state.epochsDone) * imagesPerEpoch;
     LOG.info(String.format(Locale.ROOT,
-        "epoch %.3f/%s step %d loss %.4f pretext loss %.4f acc %s lr %.5f %.1f images/s (waited for data %s) ETA %s",
+        "epoch %.3f/%s step %d loss %.4f pretext loss %.4f acc %s lr %.5f %.1f images/s (waited for data %s) ETA %s, "
+            + "driver resident %s",
         state.epochsDone, trim(totalEpochs), state.steps, loss, probe.loss, accuracy(pretextAccuracy), lr, rate,
         Double.isNaN(waitShare) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * waitShare),
-        duration(remaining / Math.max(overall, 1e-9))));
+        duration(remaining / Math.max(overall, 1e-9)), ResidentMemory.describe(ResidentMemory.bytes())));
     append(String.format(Locale.ROOT, "%s,%.4f,%d,%d,%.6f,%.4f,%.6g,%.2f,%.6f,%d,%d,%.4f%n", Instant.now(),
         state.epochsDone, state.steps, state.imagesSeen, loss, pretextAccuracy, lr, rate, probe.loss, recordsUsed,
         recordsSkipped, waitShare));

@@ -48,7 +48,7 @@ public final class TrainingMasters {
   public static TrainingMaster create(TrainConfig cfg, int workers, int examplesPerBatch, String workdir, long seed) {
     // Direct: minibatches stay in Spark (the chunk's RDD is persisted by the trainer) instead of
     // being exported to files first, which on a cluster would need a shared file system.
-    return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
+    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
         .batchSizePerWorker(examplesPerBatch)
         .averagingFrequency(averagingFrequency(cfg, workers, examplesPerBatch))
         // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
@@ -68,5 +68,7 @@ public final class TrainingMasters {
         .exportDirectory(new Path(workdir, "tmp").toString())
         .rngSeed(seed)
         .build();
+    master.addHook(new WorkspaceRelease());
+    return master;
   }
 }
