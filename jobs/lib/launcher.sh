@@ -58,9 +58,18 @@ selfsup_build() {
   if [[ -d "$SELFSUP_ROOT/target/lib" && "$cuda_built" != "$([[ $SELFSUP_BACKEND == CUDA ]] && echo 1 || echo 0)" ]]; then
     rm -rf "$SELFSUP_ROOT/target/lib"
   fi
-  if [[ -z "$thin" || ! -d "$SELFSUP_ROOT/target/lib" || -n "$(find "$SELFSUP_ROOT/src/main" "$SELFSUP_ROOT/pom.xml" -newer "$thin" -type f -print -quit)" ]]; then
-    selfsup_log "building (mvn ${SELFSUP_PROFILE[*]:+${SELFSUP_PROFILE[*]} }-DskipTests package, ND4J backend $SELFSUP_BACKEND) ..."
-    (cd "$SELFSUP_ROOT" && mvn -q -B "${SELFSUP_PROFILE[@]}" -DskipTests package)
+  # spark-submit needs the cluster jar (as new as the thin one); an in-process run only the thin jar
+  # and target/lib, so its build skips the shading
+  local cluster_jar_flags=(-Dselfsup.skipClusterJar=true) cluster_jar_stale=0
+  if [[ -n "$(selfsup_spark_submit)" ]]; then
+    cluster_jar_flags=()
+    local cluster
+    cluster=$(ls "$SELFSUP_ROOT"/target/selfsup-spark-*-spark.jar 2>/dev/null | head -n1 || true)
+    [[ -z "$cluster" || ( -n "$thin" && "$thin" -nt "$cluster" ) ]] && cluster_jar_stale=1
+  fi
+  if [[ -z "$thin" || ! -d "$SELFSUP_ROOT/target/lib" || "$cluster_jar_stale" == 1 || -n "$(find "$SELFSUP_ROOT/src/main" "$SELFSUP_ROOT/pom.xml" -newer "$thin" -type f -print -quit)" ]]; then
+    selfsup_log "building (mvn ${SELFSUP_PROFILE[*]:+${SELFSUP_PROFILE[*]} }${cluster_jar_flags[*]:+${cluster_jar_flags[*]} }-DskipTests package, ND4J backend $SELFSUP_BACKEND) ..."
+    (cd "$SELFSUP_ROOT" && mvn -q -B "${SELFSUP_PROFILE[@]}" "${cluster_jar_flags[@]}" -DskipTests package)
   fi
 }
 
