@@ -36,21 +36,27 @@ class OneWorkerAveragingTest {
     return Models.classifier(Optimisation.base(cfg, 0.05), TrunkConfig.small("resnet50v2", 1, 16, 1, 1, 1), 4);
   }
 
-  @Test
-  void oneWorkerTrainsAChunkInOneJobAsALocalFitWould() throws Exception {
-    Nd4jSetup.configure();
-    SparkSession spark = TestSpark.get();
-    TrainConfig cfg = new TrainConfig();
-    cfg.averagingFrequency = 2; // what two workers would use; one worker must not split the chunk by it
-    Nd4j.getRandom().setSeed(3);
+  /** {@code count} seeded minibatches of 8 random 16 px RGB images, labels cycling over 4 classes. */
+  static List<DataSet> minibatches(long seed, int count) {
+    Nd4j.getRandom().setSeed(seed);
     List<DataSet> minibatches = new ArrayList<>();
-    for (int b = 0; b < 7; b++) {
+    for (int b = 0; b < count; b++) {
       INDArray y = Nd4j.zeros(8, 4);
       for (int i = 0; i < 8; i++) {
         y.putScalar(i, (i + b) % 4, 1);
       }
       minibatches.add(new DataSet(Nd4j.rand(new int[] {8, 3, 16, 16}), y));
     }
+    return minibatches;
+  }
+
+  @Test
+  void oneWorkerTrainsAChunkInOneJobAsALocalFitWould() throws Exception {
+    Nd4jSetup.configure();
+    SparkSession spark = TestSpark.get();
+    TrainConfig cfg = new TrainConfig();
+    cfg.averagingFrequency = 2; // what two workers would use; one worker must not split the chunk by it
+    List<DataSet> minibatches = minibatches(3, 7);
 
     ComputationGraph local = network(cfg);
     for (DataSet d : minibatches) {

@@ -21,8 +21,6 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.selfsup.TestSpark;
@@ -41,19 +39,6 @@ class WorkspaceReleaseTest {
 
   @TempDir
   Path dir;
-
-  private static List<DataSet> minibatches() {
-    Nd4j.getRandom().setSeed(5);
-    List<DataSet> batches = new ArrayList<>();
-    for (int b = 0; b < 3; b++) {
-      INDArray y = Nd4j.zeros(8, 4);
-      for (int i = 0; i < 8; i++) {
-        y.putScalar(i, (i + b) % 4, 1);
-      }
-      batches.add(new DataSet(Nd4j.rand(new int[] {8, 3, 16, 16}), y));
-    }
-    return batches;
-  }
 
   /** What the probe saw when each training task ended: whether its thread still held the workspace. */
   private static final Queue<Boolean> SEEN = new ConcurrentLinkedQueue<>();
@@ -111,7 +96,7 @@ class WorkspaceReleaseTest {
     }
     master.setTrainingHookList(hooks);
     SEEN.clear();
-    new SparkComputationGraph(spark.sparkContext(), network, master).fit(sc.parallelize(minibatches(), 1));
+    new SparkComputationGraph(spark.sparkContext(), network, master).fit(sc.parallelize(OneWorkerAveragingTest.minibatches(5, 3), 1));
     return new ArrayList<>(SEEN);
   }
 
