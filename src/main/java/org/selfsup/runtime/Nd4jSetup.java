@@ -1,6 +1,7 @@
 package org.selfsup.runtime;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,49 @@ public final class Nd4jSetup {
     }
     configured = true;
     limitBundledBlasThreads();
+    resetOmpThreads();
     LOG.info(describe());
+  }
+
+  /**
+   * The OpenMP threads ND4J's native ops (oneDNN's convolutions among them) should use: the
+   * environment's OMP_NUM_THREADS, else the JVM's processor count.
+   */
+  public static int ompThreads() {
+    String n = System.getenv("OMP_NUM_THREADS");
+    if (n != null) {
+      try {
+        int t = Integer.parseInt(n.trim());
+        if (t > 0) {
+          return t;
+        }
+      } catch (NumberFormatException e) {
+        // OpenMP ignores a malformed value as well
+      }
+    }
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The OpenMP threads a parallel region started from the calling thread would use. */
+  public static int currentOmpThreads() {
+    return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+  }
+
+  /**
+   * ND4J M2's {@code NativeOpsHolder} constructor ends with {@code setOmpNumThreads(4)} whatever
+   * OMP_NUM_THREADS says, and OpenMP applies that to the thread that loaded ND4J (other threads
+   * keep the environment's count). On 2 cores that thread ran every oneDNN call on 4 spinning
+   * threads (docs/design.md, workaround 23). Sets the calling thread back to {@link #ompThreads()};
+   * a no-op off the CPU backend.
+   */
+  public static void resetOmpThreads() {
+    if (!"CPU".equalsIgnoreCase(backend())) {
+      return;
+    }
+    int want = ompThreads();
+    if (currentOmpThreads() != want) {
+      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(want);
+    }
   }
 
   /**
@@ -77,7 +120,8 @@ public final class Nd4jSetup {
     String helpers = "CPU".equalsIgnoreCase(backend)
         ? ", oneDNN " + (oneDnnInUse() ? "on" : "OFF (slow path: see README, Speed)") : "";
     String blas = "CPU".equalsIgnoreCase(backend) ? ", BLAS threads " + bundledBlasThreads() : "";
-    return String.format("ND4J backend %s (%s)%s, OMP_NUM_THREADS=%s%s, cores=%d", backend, backendClass(),
-        helpers, omp == null ? "unset" : omp, blas, Runtime.getRuntime().availableProcessors());
+    String threads = "CPU".equalsIgnoreCase(backend) ? " (this thread " + currentOmpThreads() + ")" : "";
+    return String.format("ND4J backend %s (%s)%s, OMP_NUM_THREADS=%s%s%s, cores=%d", backend, backendClass(),
+        helpers, omp == null ? "unset" : omp, threads, blas, Runtime.getRuntime().availableProcessors());
   }
 }
