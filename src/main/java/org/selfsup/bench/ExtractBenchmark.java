@@ -50,7 +50,43 @@ public final class ExtractBenchmark {
     }
     INDArray x = Nd4j.rand(new int[] {BATCH, 3, 28, 28});
 
-    ComputationGraph cut = TrimmedGraph.ending(model, vertices);
+    if (seconds > 0) {
+      networkAlone(seconds, model, TrimmedGraph.ending(model, vertices), x);
+    }
+
+    if (!files.isEmpty()) {
+      SparkSession spark = SparkSessions.getOrCreate("selfsup extraction benchmark");
+      Dataset<Row> records = TFRecordSource.read(spark, files, ReadOptions.defaults()).cache();
+      long n = records.count();
+      FeatureExtractor extractor = FeatureExtractor.create(spark, model, endpoints, ENDPOINTS,
+          "decode|value_range(-1,1)", BATCH, FeatureExtractor.DEFAULT_MAX_FEATURES);
+      extractor.extract(records).count(); // warm-up: restores the model in this JVM
+      double[] rates = new double[ROUNDS];
+      double[] cpuPerImage = new double[ROUNDS];
+      for (int r = 0; r < ROUNDS; r++) {
+        long start = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        long rows = extractor.extract(records).count();
+        double s = (System.nanoTime() - start) / 1e9;
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        rates[r] = rows / s;
+        cpuPerImage[r] = cpu / rows * 1e6;
+        System.out.printf(Locale.ROOT, "extraction through Spark, pass %d: %d images in %.1f s, %.1f images/s, "
+            + "%.0f µs of CPU per image%n", r + 1, rows, s, rates[r], cpuPerImage[r]);
+        if (rows != n) {
+          throw new IllegalStateException("extracted " + rows + " rows from " + n + " records");
+        }
+      }
+      System.out.printf(Locale.ROOT, "extraction through Spark (%s, %d partitions, %d images), median of %d passes: "
+          + "%.1f images/s, %.0f µs of CPU per image (all of this JVM's threads)%n", spark.sparkContext().master(),
+          records.rdd().getNumPartitions(), n, ROUNDS, median(rates), median(cpuPerImage));
+      spark.stop();
+    }
+    System.out.println(Nd4jSetup.describe());
+  }
+
+  /** feedForward of the whole graph against the trimmed graph, alternating rounds. */
+  private static void networkAlone(double seconds, ComputationGraph model, ComputationGraph cut, INDArray x) {
     Runnable full = () -> {
       Map<String, INDArray> acts = model.feedForward(x, false);
       acts.values().forEach(a -> {
@@ -78,25 +114,11 @@ public final class ExtractBenchmark {
     System.out.printf(Locale.ROOT, "network, batch %d, endpoints %s, median of %d rounds: feedForward (every vertex) "
         + "%.1f images/s, trimmed graph (up to the endpoints, only theirs copied) %.1f images/s, ratio %.2f%n", BATCH,
         ENDPOINTS, ROUNDS, a, t, t / a);
+  }
 
-    if (!files.isEmpty()) {
-      SparkSession spark = SparkSessions.getOrCreate("selfsup extraction benchmark");
-      Dataset<Row> records = TFRecordSource.read(spark, files, ReadOptions.defaults()).cache();
-      long n = records.count();
-      FeatureExtractor extractor = FeatureExtractor.create(spark, model, endpoints, ENDPOINTS,
-          "decode|value_range(-1,1)", BATCH, FeatureExtractor.DEFAULT_MAX_FEATURES);
-      extractor.extract(records).count(); // warm-up: restores the model in this JVM
-      long start = System.nanoTime();
-      long rows = extractor.extract(records).count();
-      double s = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT, "extraction through Spark (%s, %d partitions): %d images in %.1f s, "
-          + "%.1f images/s%n", spark.sparkContext().master(), records.rdd().getNumPartitions(), rows, s, rows / s);
-      if (rows != n) {
-        throw new IllegalStateException("extracted " + rows + " rows from " + n + " records");
-      }
-      spark.stop();
-    }
-    System.out.println(Nd4jSetup.describe());
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double median(double[] v) {

@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -19,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A frozen ComputationGraph shipped to the executors once as serialised bytes and restored once
- * per executor JVM: a static cache keyed by a random id, shared by all tasks in that JVM.
- *
- * <p>A DL4J network is not thread-safe, so callers synchronise on the instance from {@link #get()}
- * while running it; ND4J ops are multi-threaded themselves, so little is lost.
+ * A frozen ComputationGraph shipped to the executors once as serialised bytes and restored on
+ * them: each JVM keeps a pool of copies per model (a static cache keyed by a random id), one per
+ * task that runs it at the same time, since a DL4J network is not thread-safe. Concurrent tasks
+ * then run the network side by side, each on its share of the cores ({@link ThreadShare}),
+ * rather than one after the other on all of them.
  */
 final class BroadcastGraph implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -31,10 +33,10 @@ final class BroadcastGraph implements Serializable {
 
   // A few models at most per JVM: an evaluation run uses one, and each may be hundreds of MB.
   private static final int CACHED_MODELS = 2;
-  private static final Map<String, ComputationGraph> CACHE =
-      new LinkedHashMap<String, ComputationGraph>(4, 0.75f, true) {
+  private static final Map<String, Deque<ComputationGraph>> IDLE =
+      new LinkedHashMap<String, Deque<ComputationGraph>>(4, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ComputationGraph> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Deque<ComputationGraph>> eldest) {
           return size() > CACHED_MODELS;
         }
       };
@@ -66,27 +68,38 @@ final class BroadcastGraph implements Serializable {
     return id;
   }
 
-  /** This JVM's copy of the model, restored on first use. */
-  ComputationGraph get() {
-    synchronized (CACHE) {
-      ComputationGraph g = CACHE.get(id);
-      if (g == null) {
-        Nd4jSetup.configure();
-        byte[] b = bytes.value();
-        try {
-          g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(b), false);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot restore broadcast model " + id + ": " + e.getMessage(), e);
-        }
-        RESTORES.incrementAndGet();
-        LOG.info("restored model {} in this JVM ({} bytes)", id, b.length);
-        CACHE.put(id, g);
+  /**
+   * A copy of the model for the calling task alone, restored in this JVM when no idle one is left;
+   * hand it back with {@link #giveBack}.
+   */
+  ComputationGraph borrow() {
+    synchronized (IDLE) {
+      ComputationGraph g = IDLE.computeIfAbsent(id, k -> new ArrayDeque<>()).pollFirst();
+      if (g != null) {
+        return g;
       }
-      return g;
+    }
+    Nd4jSetup.configure();
+    byte[] b = bytes.value();
+    ComputationGraph g;
+    try {
+      g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(b), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore broadcast model " + id + ": " + e.getMessage(), e);
+    }
+    int n = RESTORES.incrementAndGet();
+    LOG.info("restored model {} in this JVM ({} bytes, copy {} of this JVM's models)", id, b.length, n);
+    return g;
+  }
+
+  /** Returns a copy from {@link #borrow} to this JVM's pool. */
+  void giveBack(ComputationGraph g) {
+    synchronized (IDLE) {
+      IDLE.computeIfAbsent(id, k -> new ArrayDeque<>()).addFirst(g);
     }
   }
 
-  /** How many models this JVM has restored so far (for tests). */
+  /** How many model copies this JVM has restored so far (for tests). */
   static int restores() {
     return RESTORES.get();
   }

@@ -1,5 +1,6 @@
 package org.selfsup.eval;
 
+import org.selfsup.runtime.CoreShare;
 import org.selfsup.runtime.UserError;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.ml.linalg.Vector;
@@ -207,7 +210,13 @@ public final class FeatureExtractor implements Serializable {
 
   private Vector[][] run(List<Image> images) {
     INDArray input = ImageBatch.toNchw(images);
-    INDArray[] wanted = activations(graph.get(), vertices, input);
+    ComputationGraph g = graph.borrow();
+    INDArray[] wanted;
+    try {
+      wanted = activations(g, vertices, input);
+    } finally {
+      graph.giveBack(g);
+    }
     try {
       return toVectors(wanted, images.size());
     } finally {
@@ -230,10 +239,7 @@ public final class FeatureExtractor implements Serializable {
    * in first-seen order.
    */
   static INDArray[] activations(ComputationGraph trimmed, List<String> vertices, INDArray input) {
-    INDArray[] out;
-    synchronized (trimmed) {
-      out = trimmed.output(false, input);
-    }
+    INDArray[] out = trimmed.output(false, input);
     List<String> outputs = trimmed.getConfiguration().getNetworkOutputs();
     INDArray[] wanted = new INDArray[vertices.size()];
     for (int e = 0; e < wanted.length; e++) {
@@ -247,33 +253,36 @@ public final class FeatureExtractor implements Serializable {
     for (int e = 0; e < endpoints.size(); e++) {
       INDArray a = acts[e];
       long[] shape = a.shape();
-      float[] all = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView()
-          ? a.data().asFloat()
-          : a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+      INDArray features;
       if (shape.length == 2) {
-        int c = (int) shape[1];
-        for (int i = 0; i < n; i++) {
-          out[i][e] = Vectors.dense(FeatureColumns.toDoubles(all, i * c, c));
-        }
+        features = a;
       } else if (shape.length == 4) {
         int c = (int) shape[1];
         int h = (int) shape[2];
         int w = (int) shape[3];
         int k = SpatialMaxPool.window(c, h, w, maxFeatures);
         logPooling(endpoints.get(e), c, h, w, k);
-        int size = c * h * w;
-        for (int i = 0; i < n; i++) {
-          if (k == 1) {
-            out[i][e] = Vectors.dense(FeatureColumns.toDoubles(all, i * size, size));
-          } else {
-            float[] p = SpatialMaxPool.pool(all, i * size, c, h, w, k);
-            out[i][e] = Vectors.dense(FeatureColumns.toDoubles(p, 0, p.length));
-          }
-        }
+        features = SpatialMaxPool.pool(a, k);
       } else {
         throw new UserError("endpoint '" + endpoints.get(e) + "' (vertex " + vertices.get(e)
             + ") has activations of shape " + Arrays.toString(shape)
             + "; only [N,C] vectors and [N,C,H,W] maps are supported");
+      }
+      // one native cast and one copy out per batch; each image's vector is then a slice of it
+      INDArray doubles = features.castTo(DataType.DOUBLE);
+      INDArray dense = doubles.ordering() == 'c' && !doubles.isView() ? doubles : doubles.dup('c');
+      double[] all = dense.data().asDouble();
+      int size = (int) (dense.length() / n);
+      for (int i = 0; i < n; i++) {
+        out[i][e] = Vectors.dense(Arrays.copyOfRange(all, i * size, (i + 1) * size));
+      }
+      Set<INDArray> temporary = Collections.newSetFromMap(new IdentityHashMap<>());
+      temporary.addAll(Arrays.asList(dense, doubles, features));
+      temporary.remove(a); // released with the batch's activations
+      for (INDArray t : temporary) {
+        if (t.closeable()) {
+          t.close();
+        }
       }
     }
     return out;
@@ -310,6 +319,11 @@ public final class FeatureExtractor implements Serializable {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
+      CoreShare share = CoreShare.join();
+      TaskContext task = TaskContext.get();
+      if (task != null) {
+        task.addTaskCompletionListener((TaskCompletionListener) ctx -> share.close());
+      }
       return new Iterator<Row>() {
         private final List<Row> pending = new ArrayList<>();
         private int next;
@@ -324,7 +338,11 @@ public final class FeatureExtractor implements Serializable {
           while (pending.isEmpty() && rows.hasNext()) {
             runBatch();
           }
-          return !pending.isEmpty();
+          if (pending.isEmpty()) {
+            share.close();
+            return false;
+          }
+          return true;
         }
 
         @Override
@@ -353,6 +371,7 @@ public final class FeatureExtractor implements Serializable {
           if (in.isEmpty()) {
             return;
           }
+          share.apply();
           Vector[][] f = x.features(images);
           options.used(in.size());
           for (int i = 0; i < in.size(); i++) {

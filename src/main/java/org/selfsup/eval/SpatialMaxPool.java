@@ -1,5 +1,11 @@
 package org.selfsup.eval;
 
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 /**
  * The paper's reduction of a spatial feature map before the linear probe: non-overlapping max
  * pooling (window = stride) with the smallest window that brings C·h·w down to a feature budget.
@@ -32,34 +38,46 @@ public final class SpatialMaxPool {
   }
 
   /**
-   * Max-pools one C×H×W map stored channel-major at {@code src[offset ...]} with window = stride
-   * = {@code k}; returns C×⌈H/k⌉×⌈W/k⌉ values, channel-major.
+   * Max-pools a batch of [N,C,H,W] maps with window = stride = {@code k} in ND4J's native code;
+   * returns a new c-ordered [N,C,⌈H/k⌉,⌈W/k⌉] array ({@code maps} itself when k is 1). A NaN wins
+   * its window: a diverged network must not look finite after pooling.
    */
-  public static float[] pool(float[] src, int offset, int c, int h, int w, int k) {
-    int oh = pooledSize(h, k);
-    int ow = pooledSize(w, k);
-    float[] out = new float[c * oh * ow];
-    java.util.Arrays.fill(out, Float.NEGATIVE_INFINITY);
-    // row by row through the input (contiguous reads), a plain comparison rather than Math.max:
-    // this loop was the largest Java cost of extraction (JFR). A NaN still wins its window.
-    for (int ch = 0; ch < c; ch++) {
-      int plane = offset + ch * h * w;
-      for (int y = 0; y < h; y++) {
-        int row = plane + y * w;
-        int base = (ch * oh + y / k) * ow;
-        for (int ox = 0; ox < ow; ox++) {
-          int x0 = ox * k;
-          int x1 = Math.min(w, x0 + k);
-          float max = out[base + ox];
-          for (int x = x0; x < x1; x++) {
-            float v = src[row + x];
-            if (v > max || v != v) {
-              max = v;
-            }
-          }
-          out[base + ox] = max;
-        }
-      }
+  public static INDArray pool(INDArray maps, int k) {
+    if (maps.rank() != 4) {
+      throw new IllegalArgumentException("pool needs [N,C,H,W] maps, got shape " + Arrays.toString(maps.shape()));
+    }
+    if (k < 1) {
+      throw new IllegalArgumentException("window must be >= 1, got " + k);
+    }
+    if (k == 1) {
+      return maps;
+    }
+    INDArray pooled = windowMax(maps, k);
+    // ND4J's max reduction keeps or drops a NaN depending on where it sits in the window. A sum is
+    // NaN when any value is (or when +∞ meets -∞; the mask then marks nothing): a cheaper test
+    // than a match-condition count, which took three times the pooling.
+    if (Double.isNaN(maps.sumNumber().doubleValue())) {
+      INDArray hit = windowMax(maps.isNaN().castTo(maps.dataType()), k).castTo(DataType.BOOL);
+      pooled = pooled.putWhereWithMask(hit, Nd4j.scalar(maps.dataType(), Float.NaN));
+    }
+    return pooled;
+  }
+
+  /** The maximum of each k×k window: edge windows completed with -∞, then a reduction over a reshape. */
+  private static INDArray windowMax(INDArray maps, int k) {
+    long[] s = maps.shape();
+    int oh = pooledSize((int) s[2], k);
+    int ow = pooledSize((int) s[3], k);
+    INDArray full = maps;
+    if (oh * k != s[2] || ow * k != s[3] || maps.ordering() != 'c' || maps.isView()) {
+      full = Nd4j.valueArrayOf(new long[] {s[0], s[1], (long) oh * k, (long) ow * k}, Float.NEGATIVE_INFINITY,
+          maps.dataType());
+      full.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, s[2]),
+          NDArrayIndex.interval(0, s[3])).assign(maps);
+    }
+    INDArray out = full.reshape('c', s[0], s[1], oh, k, ow, k).max(3, 5);
+    if (full != maps && full.closeable()) {
+      full.close();
     }
     return out;
   }

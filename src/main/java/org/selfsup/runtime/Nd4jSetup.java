@@ -63,12 +63,22 @@ public final class Nd4jSetup {
    * a no-op off the CPU backend.
    */
   public static void resetOmpThreads() {
+    setOmpThreads(ompThreads());
+  }
+
+  /**
+   * Sets the OpenMP threads of the calling thread's native ops (OpenMP keeps the count per
+   * thread); a no-op off the CPU backend or when it is already {@code threads}.
+   */
+  public static void setOmpThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("OpenMP threads must be >= 1, got " + threads);
+    }
     if (!"CPU".equalsIgnoreCase(backend())) {
       return;
     }
-    int want = ompThreads();
-    if (currentOmpThreads() != want) {
-      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(want);
+    if (currentOmpThreads() != threads) {
+      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
   }
 

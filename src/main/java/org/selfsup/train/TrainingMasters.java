@@ -69,6 +69,7 @@ public final class TrainingMasters {
         .rngSeed(seed)
         .build();
     master.addHook(new WorkspaceRelease());
+    master.addHook(new CoreShareHook());
     return master;
   }
 }

@@ -147,7 +147,7 @@ class FeatureExtractorTest {
   }
 
   @Test
-  void theModelIsRestoredOncePerJvm() {
+  void theModelIsRestoredOncePerConcurrentTaskAndReused() {
     FeatureExtractor x = FeatureExtractor.create(spark, model, null, List.of("gap"), SPEC, 16,
         FeatureExtractor.DEFAULT_MAX_FEATURES);
     int before = BroadcastGraph.restores();
@@ -155,7 +155,9 @@ class FeatureExtractorTest {
     assertEquals(3, train.rdd().getNumPartitions());
     assertEquals(750, x.extract(train).count()); // 3 tasks, 2 at a time, 47 batches
     assertEquals(250, x.extract(val).count());
-    assertEquals(1, BroadcastGraph.restores() - before);
+    // one copy per task running at the same time (local[2]), reused by every later batch and task
+    int restored = BroadcastGraph.restores() - before;
+    assertTrue(restored >= 1 && restored <= 2, "restored " + restored + " copies");
   }
 
   @Test
