@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * A frozen ComputationGraph shipped to the executors once as serialised bytes and restored on
  * them: each JVM keeps a pool of copies per model (a static cache keyed by a random id), one per
  * task that runs it at the same time, since a DL4J network is not thread-safe. Concurrent tasks
- * then run the network side by side, each on its share of the cores ({@link ThreadShare}),
+ * then run the network side by side, each on its share of the cores ({@link org.selfsup.runtime.CoreShare}),
  * rather than one after the other on all of them.
  */
 final class BroadcastGraph implements Serializable {

@@ -16,8 +16,6 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.spark.TaskContext;
-import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.ml.linalg.Vector;
@@ -319,11 +317,7 @@ public final class FeatureExtractor implements Serializable {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      CoreShare share = CoreShare.join();
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) ctx -> share.close());
-      }
+      CoreShare.applyToThisTask();
       return new Iterator<Row>() {
         private final List<Row> pending = new ArrayList<>();
         private int next;
@@ -338,11 +332,7 @@ public final class FeatureExtractor implements Serializable {
           while (pending.isEmpty() && rows.hasNext()) {
             runBatch();
           }
-          if (pending.isEmpty()) {
-            share.close();
-            return false;
-          }
-          return true;
+          return !pending.isEmpty();
         }
 
         @Override
@@ -371,7 +361,6 @@ public final class FeatureExtractor implements Serializable {
           if (in.isEmpty()) {
             return;
           }
-          share.apply();
           Vector[][] f = x.features(images);
           options.used(in.size());
           for (int i = 0; i < in.size(); i++) {

@@ -1,48 +1,58 @@
 package org.selfsup.runtime;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 
 /**
- * Splits this JVM's OpenMP threads ({@link Nd4jSetup#ompThreads()}) among the tasks that run
- * native ops in it at the same time. Two Spark tasks on a 2-core executor each running oneDNN on
- * 2 threads put 4 spinning threads on 2 cores, the case of docs/design.md, workaround 23; with a
- * share each they run side by side on one core each, and the last task left gets all of them.
+ * Splits an executor's OpenMP threads ({@link Nd4jSetup#ompThreads()}) evenly among its task
+ * slots. Two Spark tasks on a 2-core executor each running oneDNN on 2 threads put 4 spinning
+ * threads on 2 cores, the case of docs/design.md, workaround 23; with a share each they run side
+ * by side on a core each. The share depends on the configuration only, never on how many tasks
+ * happen to run at a moment: a different thread count changes the order of floating-point sums,
+ * and results must repeat.
  */
-public final class CoreShare implements AutoCloseable {
-  private static final AtomicInteger ACTIVE = new AtomicInteger();
+public final class CoreShare {
+  private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(?:,\\s*\\d+)?\\]");
 
-  private final AtomicBoolean open = new AtomicBoolean(true);
+  private CoreShare() {}
 
-  private CoreShare() {
-    ACTIVE.incrementAndGet();
-  }
-
-  /** Counts the calling task in until {@link #close()}. */
-  public static CoreShare join() {
-    return new CoreShare();
-  }
-
-  /** The threads each task should use now: the JVM's threads over the tasks counted in, at least 1. */
-  public static int threadsPerTask() {
-    return Math.max(1, Nd4jSetup.ompThreads() / Math.max(1, ACTIVE.get()));
-  }
-
-  /** Sets the calling thread's OpenMP threads to {@link #threadsPerTask()}; call before each batch. */
-  public void apply() {
-    Nd4jSetup.setOmpThreads(threadsPerTask());
-  }
-
-  /** The tasks counted in now (for tests and logs). */
-  public static int active() {
-    return ACTIVE.get();
-  }
-
-  /** Counts the task out; idempotent. */
-  @Override
-  public void close() {
-    if (open.compareAndSet(true, false)) {
-      ACTIVE.decrementAndGet();
+  /**
+   * How many tasks an executor with this configuration runs at once: {@code local[N]} N,
+   * {@code local[*]} the processors, {@code local} 1; else {@code spark.executor.cores} (when
+   * unset, 1 on YARN and Kubernetes as there, all processors elsewhere as on standalone) over
+   * {@code spark.task.cpus}.
+   */
+  public static int taskSlots(SparkConf conf) {
+    String master = conf.get("spark.master", "local[*]").trim().toLowerCase(Locale.ROOT);
+    int processors = Runtime.getRuntime().availableProcessors();
+    int cores;
+    if (master.equals("local")) {
+      cores = 1;
+    } else if (master.startsWith("local")) {
+      Matcher m = LOCAL.matcher(master);
+      cores = !m.matches() || m.group(1).equals("*") ? processors : Integer.parseInt(m.group(1));
+    } else {
+      int byDefault = master.startsWith("yarn") || master.startsWith("k8s") ? 1 : processors;
+      cores = conf.getInt("spark.executor.cores", byDefault);
     }
+    return Math.max(1, cores / Math.max(1, conf.getInt("spark.task.cpus", 1)));
+  }
+
+  /** Each of {@code slots} tasks' share of the OpenMP threads: at least 1. */
+  public static int threadsPerTask(int slots) {
+    return Math.max(1, Nd4jSetup.ompThreads() / Math.max(1, slots));
+  }
+
+  /**
+   * Sets the calling task thread's OpenMP threads (OpenMP keeps the count per thread) to its
+   * share of this executor's: call at the start of a task that runs native ops. Outside Spark,
+   * all of them.
+   */
+  public static void applyToThisTask() {
+    SparkEnv env = SparkEnv.get();
+    Nd4jSetup.setOmpThreads(threadsPerTask(env == null ? 1 : taskSlots(env.conf())));
   }
 }

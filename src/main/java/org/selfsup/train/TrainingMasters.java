@@ -69,7 +69,6 @@ public final class TrainingMasters {
         .rngSeed(seed)
         .build();
     master.addHook(new WorkspaceRelease());
-    master.addHook(new CoreShareHook());
     return master;
   }
 }
