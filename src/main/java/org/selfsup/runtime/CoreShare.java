@@ -5,6 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Splits an executor's OpenMP threads ({@link Nd4jSetup#ompThreads()}) evenly among its task
@@ -48,11 +50,18 @@ public final class CoreShare {
 
   /**
    * Sets the calling task thread's OpenMP threads (OpenMP keeps the count per thread) to its
-   * share of this executor's: call at the start of a task that runs native ops. Outside Spark,
-   * all of them.
+   * share of this executor's until the task ends, when the thread goes back to
+   * {@link Nd4jSetup#ompThreads()}: Spark reuses task threads, and a training task landing on a
+   * thread left at the share would train on fewer threads, and sum in another order, than on the
+   * next thread. Call at the start of a task that runs native ops; outside Spark, all threads.
    */
   public static void applyToThisTask() {
     SparkEnv env = SparkEnv.get();
     Nd4jSetup.setOmpThreads(threadsPerTask(env == null ? 1 : taskSlots(env.conf())));
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      // Spark runs completion listeners on the task's own thread
+      task.addTaskCompletionListener((TaskCompletionListener) done -> Nd4jSetup.resetOmpThreads());
+    }
   }
 }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,6 +34,7 @@ import org.selfsup.data.DatasetLayout;
 import org.selfsup.data.RecordImages;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.Preprocessing;
+import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.tasks.ImageBatch;
 
 /** A tiny hand-built graph run on the executors, checked against feedForward on the driver. */
@@ -158,6 +161,22 @@ class FeatureExtractorTest {
     // one copy per task running at the same time (local[2]), reused by every later batch and task
     int restored = BroadcastGraph.restores() - before;
     assertTrue(restored >= 1 && restored <= 2, "restored " + restored + " copies");
+  }
+
+  @Test
+  void extractionTasksLeaveTheirThreadsAtTheEnvironmentsThreads() {
+    // Spark reuses task threads: a training task after an extraction must not inherit its share
+    FeatureExtractor x = FeatureExtractor.create(spark, model, null, List.of("gap"), SPEC, 16,
+        FeatureExtractor.DEFAULT_MAX_FEATURES);
+    Dataset<Row> train = Sample.split(spark, DatasetLayout.TRAIN);
+    assertEquals(750, x.extract(train).count());
+    int all = Nd4jSetup.ompThreads();
+    List<Integer> seen = train.javaRDD().repartition(8).mapPartitions(
+        (FlatMapFunction<Iterator<Row>, Integer>) rows -> List.of(Nd4jSetup.currentOmpThreads()).iterator()).collect();
+    assertEquals(8, seen.size());
+    for (int t : seen) {
+      assertEquals(all, t, "a task thread's OpenMP threads after extraction: " + seen);
+    }
   }
 
   @Test
