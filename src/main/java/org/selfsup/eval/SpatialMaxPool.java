@@ -57,8 +57,17 @@ public final class SpatialMaxPool {
     // NaN when any value is (or when +∞ meets -∞; the mask then marks nothing): a cheaper test
     // than a match-condition count, which took three times the pooling.
     if (Double.isNaN(maps.sumNumber().doubleValue())) {
-      INDArray hit = windowMax(maps.isNaN().castTo(maps.dataType()), k).castTo(DataType.BOOL);
-      pooled = pooled.putWhereWithMask(hit, Nd4j.scalar(maps.dataType(), Float.NaN));
+      INDArray isNan = maps.isNaN();
+      INDArray nan = isNan.castTo(maps.dataType());
+      INDArray windows = windowMax(nan, k);
+      INDArray hit = windows.castTo(DataType.BOOL);
+      INDArray marked = pooled.putWhereWithMask(hit, Nd4j.scalar(maps.dataType(), Float.NaN));
+      for (INDArray t : new INDArray[] {isNan, nan, windows, hit, pooled}) {
+        if (t != marked && t.closeable()) {
+          t.close();
+        }
+      }
+      pooled = marked;
     }
     return pooled;
   }

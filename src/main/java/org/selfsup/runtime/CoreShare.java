@@ -17,12 +17,14 @@ import org.apache.spark.util.TaskCompletionListener;
  * and results must repeat.
  */
 public final class CoreShare {
+  private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*\\d+\\s*,\\s*(\\d+)\\s*,.*\\]");
   private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(?:,\\s*\\d+)?\\]");
 
   private CoreShare() {}
 
   /**
    * How many tasks an executor with this configuration runs at once: {@code local[N]} N,
+   * {@code local-cluster[W,C,M]} C,
    * {@code local[*]} the processors, {@code local} 1; else {@code spark.executor.cores} (when
    * unset, 1 on YARN and Kubernetes as there, all processors elsewhere as on standalone) over
    * {@code spark.task.cpus}.
@@ -31,7 +33,10 @@ public final class CoreShare {
     String master = conf.get("spark.master", "local[*]").trim().toLowerCase(Locale.ROOT);
     int processors = Runtime.getRuntime().availableProcessors();
     int cores;
-    if (master.equals("local")) {
+    Matcher cluster = LOCAL_CLUSTER.matcher(master);
+    if (cluster.matches()) {
+      cores = Integer.parseInt(cluster.group(1)); // local-cluster[workers, cores per worker, memory]
+    } else if (master.equals("local")) {
       cores = 1;
     } else if (master.startsWith("local")) {
       Matcher m = LOCAL.matcher(master);

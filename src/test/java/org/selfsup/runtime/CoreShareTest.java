@@ -22,6 +22,7 @@ class CoreShareTest {
     assertEquals(3, CoreShare.taskSlots(conf("local[3]")));
     assertEquals(4, CoreShare.taskSlots(conf("local[4, 2]"))); // local[N,maxFailures]
     assertEquals(processors, CoreShare.taskSlots(conf("local[*]")));
+    assertEquals(3, CoreShare.taskSlots(conf("local-cluster[2, 3, 1024]"))); // 3 cores per worker
     assertEquals(2, CoreShare.taskSlots(conf("local[4]", "spark.task.cpus", "2")));
     assertEquals(4, CoreShare.taskSlots(conf("yarn", "spark.executor.cores", "4")));
     assertEquals(1, CoreShare.taskSlots(conf("yarn"))); // YARN's default executor cores
