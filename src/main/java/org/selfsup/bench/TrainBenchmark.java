@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
+import org.selfsup.models.ChannelsLast;
 import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
@@ -19,7 +20,9 @@ import org.selfsup.train.TrainConfig;
  * the ceiling that the Spark pipeline approaches. Usage:
  * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS [CACHE_MODE]}
  * (CACHE_MODE: DL4J's activation cache, default the trainer's; {@code NONE} is DL4J's default).
- * Prints one line of rates and {@code numParams()}, then one line with the trainable parameters
+ * Inference runs the channels-last copy that feature extraction runs ({@link ChannelsLast}) where the
+ * graph allows it, with the NCHW rate beside it. Prints one line of rates and {@code numParams()},
+ * then one line with the trainable parameters
  * (jobs/bench_torch.sh compares both with its PyTorch twin).
  */
 public final class TrainBenchmark {
@@ -47,19 +50,28 @@ public final class TrainBenchmark {
       n += batch;
     }
     double train = n / ((System.nanoTime() - start) / 1e9);
-    model.output(false, x);
-    n = 0;
-    start = System.nanoTime();
-    while ((System.nanoTime() - start) / 1e9 < seconds) {
-      model.output(false, x);
-      n += batch;
-    }
-    double infer = n / ((System.nanoTime() - start) / 1e9);
-    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s, inference %.1f images/s (%s)%n",
+    double inferNchw = inferenceRate(model, x, seconds);
+    // the tool's inference path (feature extraction): a channels-last copy where the graph allows it
+    boolean channelsLast = ChannelsLast.supports(model.getConfiguration());
+    double infer = channelsLast ? inferenceRate(ChannelsLast.copyOf(model), ChannelsLast.toNhwc(x), seconds) : inferNchw;
+    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s, inference %.1f images/s (%s; NCHW %.1f) (%s)%n",
         arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
-        cache == null ? "" : " cache " + cache, train, infer, Nd4jSetup.describe());
+        cache == null ? "" : " cache " + cache, train, infer, channelsLast ? "channels-last" : "NCHW", inferNchw,
+        Nd4jSetup.describe());
     System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
         trainableParams(model), model.numParams() - trainableParams(model));
+  }
+
+  /** Images/s of {@code output(false, x)} over {@code seconds}, after one warm-up call. */
+  static double inferenceRate(ComputationGraph model, INDArray x, double seconds) {
+    model.output(false, x);
+    long n = 0;
+    long start = System.nanoTime();
+    while ((System.nanoTime() - start) / 1e9 < seconds) {
+      model.output(false, x);
+      n += x.size(0);
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
   }
 
   /** The trunk of arguments {@code ARCH K INPUT_SIZE small|standard BLOCKS ...}. */

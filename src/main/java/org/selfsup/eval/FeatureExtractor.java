@@ -32,6 +32,7 @@ import org.selfsup.data.BadRecordException;
 import org.selfsup.data.ReadOptions;
 import org.selfsup.data.RecordImages;
 import org.selfsup.data.SlimSchema;
+import org.selfsup.models.ChannelsLast;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.PatchGrid;
 import org.selfsup.preprocess.Preprocessing;
@@ -59,6 +60,7 @@ public final class FeatureExtractor implements Serializable {
   private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
   private final BroadcastGraph graph;
+  private final boolean channelsLast; // graph takes and gives NHWC (models.ChannelsLast)
   private final List<String> endpoints;
   private final List<String> vertices;
   private final Preprocessing spec;
@@ -66,9 +68,10 @@ public final class FeatureExtractor implements Serializable {
   private final int maxFeatures;
   private final int patchGrid;
 
-  private FeatureExtractor(BroadcastGraph graph, List<String> endpoints, List<String> vertices,
+  private FeatureExtractor(BroadcastGraph graph, boolean channelsLast, List<String> endpoints, List<String> vertices,
       Preprocessing spec, int batchSize, int maxFeatures, int patchGrid) {
     this.graph = graph;
+    this.channelsLast = channelsLast;
     this.endpoints = endpoints;
     this.vertices = vertices;
     this.spec = spec;
@@ -85,7 +88,7 @@ public final class FeatureExtractor implements Serializable {
     if (n < 1) {
       throw new IllegalArgumentException("patch grid must be >= 1, got " + n);
     }
-    return new FeatureExtractor(graph, endpoints, vertices, spec, batchSize, maxFeatures, n);
+    return new FeatureExtractor(graph, channelsLast, endpoints, vertices, spec, batchSize, maxFeatures, n);
   }
 
   /**
@@ -140,9 +143,16 @@ public final class FeatureExtractor implements Serializable {
       vs.add(v);
     }
     FeatureColumns.schema(endpoints); // checks the names
-    // only what the endpoints need is shipped and run
+    // only what the endpoints need is shipped and run, channels-last where the graph allows it
     ComputationGraph trimmed = TrimmedGraph.ending(model, vs);
-    return new FeatureExtractor(BroadcastGraph.of(spark, trimmed), Collections.unmodifiableList(new ArrayList<>(endpoints)),
+    boolean channelsLast = ChannelsLast.supports(trimmed.getConfiguration());
+    if (channelsLast) {
+      trimmed = ChannelsLast.copyOf(trimmed);
+    }
+    LOG.info("extraction network: {} vertices, {}", trimmed.getConfiguration().getVertices().size(),
+        channelsLast ? "channels-last (NHWC)" : "channels-first (NCHW)");
+    return new FeatureExtractor(BroadcastGraph.of(spark, trimmed), channelsLast,
+        Collections.unmodifiableList(new ArrayList<>(endpoints)),
         Collections.unmodifiableList(vs), p, batchSize, maxFeatures, 1);
   }
 
@@ -207,7 +217,7 @@ public final class FeatureExtractor implements Serializable {
   }
 
   private Vector[][] run(List<Image> images) {
-    INDArray input = ImageBatch.toNchw(images);
+    INDArray input = channelsLast ? ImageBatch.toNhwc(images) : ImageBatch.toNchw(images);
     ComputationGraph g = graph.borrow();
     INDArray[] wanted;
     try {
@@ -249,7 +259,7 @@ public final class FeatureExtractor implements Serializable {
   private Vector[][] toVectors(INDArray[] acts, int n) {
     Vector[][] out = new Vector[n][endpoints.size()];
     for (int e = 0; e < endpoints.size(); e++) {
-      INDArray a = acts[e];
+      INDArray a = channelsLast ? ChannelsLast.toNchw(acts[e]) : acts[e];
       long[] shape = a.shape();
       INDArray features;
       if (shape.length == 2) {
@@ -276,7 +286,8 @@ public final class FeatureExtractor implements Serializable {
       }
       Set<INDArray> temporary = Collections.newSetFromMap(new IdentityHashMap<>());
       temporary.addAll(Arrays.asList(dense, doubles, features));
-      temporary.remove(a); // released with the batch's activations
+      temporary.remove(a); // released with the batch's activations (a may be a permuted view of them)
+      temporary.remove(acts[e]);
       for (INDArray t : temporary) {
         if (t.closeable()) {
           t.close();

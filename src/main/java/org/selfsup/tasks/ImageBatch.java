@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.selfsup.preprocess.Image;
 
-/** Preprocessed images (height × width × channels) → the NCHW float tensors DL4J convolutions take. */
+/** Preprocessed images (height × width × channels) → the NCHW (or NHWC) float tensors DL4J convolutions take. */
 public final class ImageBatch {
   private ImageBatch() {}
 
@@ -26,6 +26,15 @@ public final class ImageBatch {
 
   /** [N, C, H, W]; every image must have the shape of the first. */
   public static INDArray toNchw(List<Image> images) {
+    return batch(images, false);
+  }
+
+  /** [N, H, W, C] (the images' own layout); every image must have the shape of the first. */
+  public static INDArray toNhwc(List<Image> images) {
+    return batch(images, true);
+  }
+
+  private static INDArray batch(List<Image> images, boolean channelsLast) {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("empty batch");
     }
@@ -39,8 +48,15 @@ public final class ImageBatch {
             "batch images differ in shape: %dx%dx%d and %dx%dx%d; the spec must end in a fixed-size op",
             first.height(), first.width(), first.channels(), img.height(), img.width(), img.channels()));
       }
-      copyChw(img, data, i * size);
+      if (channelsLast) {
+        System.arraycopy(img.data(), 0, data, i * size, size);
+      } else {
+        copyChw(img, data, i * size);
+      }
     }
-    return Nd4j.create(data, new long[] {images.size(), first.channels(), first.height(), first.width()}, 'c');
+    long[] shape = channelsLast
+        ? new long[] {images.size(), first.height(), first.width(), first.channels()}
+        : new long[] {images.size(), first.channels(), first.height(), first.width()};
+    return Nd4j.create(data, shape, 'c');
   }
 }

@@ -39,13 +39,18 @@ final class TrunkTestGraphs {
 
   private TrunkTestGraphs() {}
 
-  static ComputationGraphConfiguration configuration(Trunk trunk, TrunkConfig cfg, int classes) {
-    ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+  /** A graph builder with the input {@link Models#INPUT} of {@code cfg}'s shape (seed 1, SGD 0.01). */
+  static ComputationGraphConfiguration.GraphBuilder builder(TrunkConfig cfg) {
+    return new NeuralNetConfiguration.Builder()
         .seed(1)
         .updater(new Sgd(0.01))
         .graphBuilder()
         .addInputs(Models.INPUT)
         .setInputTypes(InputType.convolutional(cfg.inputHeight, cfg.inputWidth, cfg.inputChannels));
+  }
+
+  static ComputationGraphConfiguration configuration(Trunk trunk, TrunkConfig cfg, int classes) {
+    ComputationGraphConfiguration.GraphBuilder b = builder(cfg);
     String preLogits = trunk.add(b, Models.INPUT, cfg).get("pre_logits");
     b.addLayer(Models.LOGITS, new DenseLayer.Builder().nOut(classes).activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM).build(), preLogits);

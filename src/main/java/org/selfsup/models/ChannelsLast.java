@@ -1,0 +1,111 @@
+package org.selfsup.models;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A copy of a network that computes in channels-last layout (NHWC) with the same parameters, for
+ * inference only. DL4J M2's oneDNN convolution picks a channels-last kernel and converts NCHW
+ * activations to it and back on every call; in NHWC those conversions go: the quickstart trunk's
+ * inference runs faster (docs/results.md). Training stays NCHW, since the backward kernels of
+ * M2's oneDNN want a blocked layout, which is costlier to reach from NHWC. Convolutions become
+ * {@link ChannelsLastConvolution}s.
+ *
+ * <p>Only graphs made of vertices known to be layout-neutral once told the format are converted
+ * (convolutions, pooling, batch norm, activations, sums, scalings, and dense layers on vectors);
+ * {@link #supports} says whether a graph is one.
+ */
+public final class ChannelsLast {
+  private static final int[] SPATIAL_NHWC = {1, 2};
+
+  private ChannelsLast() {}
+
+  /** Whether {@link #copyOf} can convert this network: every vertex layout-neutral, all in NCHW, no preprocessors. */
+  public static boolean supports(ComputationGraphConfiguration conf) {
+    for (GraphVertex v : conf.getVertices().values()) {
+      if (v instanceof ElementWiseVertex || v instanceof ScaleVertex) {
+        continue;
+      }
+      if (!(v instanceof LayerVertex) || ((LayerVertex) v).getPreProcessor() != null
+          || !convertible(((LayerVertex) v).getLayerConf().getLayer())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean convertible(Layer l) {
+    if (l.getClass() == ConvolutionLayer.class) {
+      return ((ConvolutionLayer) l).getCnn2dDataFormat() == CNN2DFormat.NCHW;
+    }
+    if (l.getClass() == SubsamplingLayer.class) {
+      return ((SubsamplingLayer) l).getCnn2dDataFormat() == CNN2DFormat.NCHW;
+    }
+    if (l instanceof BatchNormalization) {
+      return ((BatchNormalization) l).getCnn2DFormat() == CNN2DFormat.NCHW;
+    }
+    if (l.getClass() == GlobalPoolingLayer.class) {
+      int[] dims = ((GlobalPoolingLayer) l).getPoolingDimensions();
+      return dims == null || (dims.length == 2 && dims[0] == 2 && dims[1] == 3);
+    }
+    // vectors in, vectors out: a dense head after global pooling (a dense layer on a map has a preprocessor)
+    return l.getClass() == ActivationLayer.class || l.getClass() == DenseLayer.class || l.getClass() == OutputLayer.class
+        || l.getClass() == LossLayer.class;
+  }
+
+  /**
+   * The network in NHWC: it takes [N,H,W,C] input ({@link org.selfsup.tasks.ImageBatch#toNhwc}) and
+   * gives [N,H,W,C] maps ({@link #toNchw} views them as NCHW) and the same [N,C] vectors.
+   *
+   * @throws IllegalArgumentException when {@link #supports} is false
+   */
+  public static ComputationGraph copyOf(ComputationGraph model) {
+    if (!supports(model.getConfiguration())) {
+      throw new IllegalArgumentException("network has a vertex that cannot run channels-last");
+    }
+    ComputationGraphConfiguration conf = model.getConfiguration().clone();
+    for (GraphVertex v : conf.getVertices().values()) {
+      if (v instanceof LayerVertex) {
+        Layer l = ((LayerVertex) v).getLayerConf().getLayer();
+        if (l instanceof ConvolutionLayer) {
+          ((LayerVertex) v).getLayerConf().setLayer(ChannelsLastConvolution.of((ConvolutionLayer) l));
+        } else if (l instanceof SubsamplingLayer) {
+          ((SubsamplingLayer) l).setCnn2dDataFormat(CNN2DFormat.NHWC);
+        } else if (l instanceof BatchNormalization) {
+          ((BatchNormalization) l).setCnn2DFormat(CNN2DFormat.NHWC);
+        } else if (l instanceof GlobalPoolingLayer) {
+          ((GlobalPoolingLayer) l).setPoolingDimensions(SPATIAL_NHWC.clone());
+        }
+      }
+    }
+    ComputationGraph copy = new ComputationGraph(conf);
+    // Convolution weights stay [out, in, kh, kw] in either layout: the parameters carry over as they are.
+    copy.init(model.params().dup(), false);
+    return copy;
+  }
+
+  /** An [N,H,W,C] map seen as [N,C,H,W] (a view); vectors and other ranks as they are. */
+  public static INDArray toNchw(INDArray a) {
+    return a.rank() == 4 ? a.permute(0, 3, 1, 2) : a;
+  }
+
+  /** An [N,C,H,W] batch copied to [N,H,W,C]. */
+  public static INDArray toNhwc(INDArray nchw) {
+    return nchw.permute(0, 2, 3, 1).dup('c');
+  }
+}

@@ -1,0 +1,151 @@
+package org.selfsup.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.selfsup.runtime.Nd4jSetup;
+
+/**
+ * The channels-last copy of each architecture's trunk gives the endpoints of the original, with
+ * batch norm's running statistics and scales made unlike the initial ones (1, 0).
+ */
+class ChannelsLastTest {
+  @BeforeAll
+  static void setUp() {
+    Nd4jSetup.configure();
+  }
+
+  /** The trunk alone, each endpoint an output (through an identity, as eval.TrimmedGraph does). */
+  private static ComputationGraph trunk(TrunkConfig cfg, List<String> outputs) {
+    ComputationGraphConfiguration.GraphBuilder b = TrunkTestGraphs.builder(cfg);
+    LinkedHashMap<String, String> endpoints = TrunkBuilder.addTrunk(b, Models.INPUT, cfg);
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, String> e : endpoints.entrySet()) {
+      b.addVertex(e.getKey() + "_out", new ScaleVertex(1.0), e.getValue());
+      names.add(e.getKey() + "_out");
+      outputs.add(e.getKey());
+    }
+    b.setOutputs(names.toArray(new String[0]));
+    ComputationGraph g = new ComputationGraph(b.build());
+    g.init();
+    return g;
+  }
+
+  /** Every batch norm's parameters drawn per channel, so that a channel mix-up shows. */
+  private static void randomBatchNormStatistics(ComputationGraph g) {
+    for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+      if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+        // gamma, beta, mean and the spread (var or log10stdev, depending on the layer's setting)
+        for (Map.Entry<String, INDArray> p : l.paramTable().entrySet()) {
+          INDArray r = Nd4j.rand(p.getValue().dataType(), p.getValue().shape());
+          l.setParam(p.getKey(), p.getKey().equals("gamma") || p.getKey().equals("var") ? r.addi(0.5) : r.subi(0.5));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"resnet50v1", "resnet50v2", "vgg19_bn", "resnet50v1 standard", "resnet50v2 standard"})
+  void everyEndpointMatchesTheChannelsFirstNetwork(String variant) {
+    String arch = variant.split(" ")[0];
+    boolean standard = variant.endsWith("standard");
+    // standard: the paper's 7x7/2 root and 3x3/2 max-pool, at 64 px with short stages
+    TrunkConfig cfg = standard ? TrunkConfig.standard(arch, 1, 64).withBlocksPerStage(1, 1, 1, 1)
+        : arch.equals("vgg19_bn") ? TrunkConfig.small(arch, 1, 28, 2, 2, 4, 4, 4)
+        : TrunkConfig.small(arch, 1, 28, 1, 1, 1);
+    List<String> names = new ArrayList<>();
+    ComputationGraph nchw = trunk(cfg, names);
+    Nd4j.getRandom().setSeed(11);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, cfg.inputHeight, cfg.inputWidth).subi(0.5).muli(2);
+    randomBatchNormStatistics(nchw);
+    assertTrue(ChannelsLast.supports(nchw.getConfiguration()), arch);
+    ComputationGraph nhwc = ChannelsLast.copyOf(nchw);
+
+    INDArray[] expected = nchw.output(false, x);
+    INDArray[] got = nhwc.output(false, ChannelsLast.toNhwc(x));
+    assertEquals(expected.length, got.length);
+    for (int k = 0; k < expected.length; k++) {
+      INDArray g = ChannelsLast.toNchw(got[k]);
+      assertArrayEquals(expected[k].shape(), g.shape(), arch + " " + names.get(k));
+      double scale = Math.max(1e-3, expected[k].amaxNumber().doubleValue());
+      double diff = expected[k].sub(g).amaxNumber().doubleValue();
+      assertTrue(diff <= 1e-5 * scale, arch + " " + names.get(k) + ": max difference " + diff + " at scale " + scale);
+    }
+    // the copy is independent: changing it leaves the original as it was
+    nhwc.params().addi(1);
+    assertEquals(0.0, nchw.output(false, x)[0].sub(expected[0]).amaxNumber().doubleValue(), 0.0);
+  }
+
+  @Test
+  void aWholeClassifierConvertsAndGivesTheSameOutput() {
+    ComputationGraph classifier = Models.classifier(new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)),
+        TrunkConfig.small("resnet50v2", 1, 28, 1, 1, 1), 4);
+    randomBatchNormStatistics(classifier);
+    assertTrue(ChannelsLast.supports(classifier.getConfiguration()));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 5, 3, 28, 28);
+    INDArray expected = classifier.outputSingle(false, x);
+    ComputationGraph nhwc = ChannelsLast.copyOf(classifier);
+    INDArray got = nhwc.outputSingle(false, ChannelsLast.toNhwc(x));
+    assertEquals(0.0, expected.sub(got).amaxNumber().doubleValue(), 1e-6);
+    // every convolution became the channels-last one, and the copy survives DL4J's JSON
+    long convs = nhwc.getConfiguration().getVertices().values().stream()
+        .filter(v -> v instanceof LayerVertex && ((LayerVertex) v).getLayerConf().getLayer() instanceof ConvolutionLayer)
+        .peek(v -> assertTrue(((LayerVertex) v).getLayerConf().getLayer() instanceof ChannelsLastConvolution))
+        .count();
+    assertEquals(13, convs);
+    ComputationGraph restored = new ComputationGraph(ComputationGraphConfiguration.fromJson(nhwc.getConfiguration().toJson()));
+    restored.init(nhwc.params().dup(), false);
+    assertEquals(0.0, expected.sub(restored.outputSingle(false, ChannelsLast.toNhwc(x))).amaxNumber().doubleValue(), 1e-6);
+  }
+
+  @Test
+  void networksWithOtherVerticesStayChannelsFirst() {
+    // RevNet's channel halves are not layout-neutral
+    List<String> names = new ArrayList<>();
+    ComputationGraph revnet = trunk(TrunkConfig.small("revnet50", 1, 28, 1, 1, 1), names);
+    assertFalse(ChannelsLast.supports(revnet.getConfiguration()));
+    assertThrows(IllegalArgumentException.class, () -> ChannelsLast.copyOf(revnet));
+    // nor is a dense layer on a map: its flattening order depends on the layout
+    ComputationGraphConfiguration flat = new NeuralNetConfiguration.Builder().graphBuilder()
+        .addInputs("in").setInputTypes(InputType.convolutional(4, 4, 2))
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(3).build(), "in")
+        .addLayer("dense", new DenseLayer.Builder().nOut(2).build(), "conv")
+        .setOutputs("dense").build();
+    assertFalse(ChannelsLast.supports(flat));
+  }
+
+  @Test
+  void layoutConversionsRoundTrip() {
+    INDArray x = Nd4j.arange(2 * 3 * 4 * 5).castTo(DataType.FLOAT).reshape(2, 3, 4, 5);
+    INDArray nhwc = ChannelsLast.toNhwc(x);
+    assertArrayEquals(new long[] {2, 4, 5, 3}, nhwc.shape());
+    // element (n=1, c=2, h=3, w=4) of NCHW is (n=1, h=3, w=4, c=2) of NHWC
+    assertEquals(x.getFloat(1, 2, 3, 4), nhwc.getFloat(1, 3, 4, 2), 0f);
+    assertEquals(x, ChannelsLast.toNchw(nhwc));
+    INDArray v = Nd4j.rand(DataType.FLOAT, 2, 7);
+    assertTrue(v == ChannelsLast.toNchw(v));
+  }
+}
