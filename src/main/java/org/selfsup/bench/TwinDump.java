@@ -4,10 +4,13 @@ import java.io.File;
 import java.io.IOException;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.selfsup.models.ReluActivation;
 import org.selfsup.runtime.Nd4jSetup;
 
 /**
@@ -15,7 +18,9 @@ import org.selfsup.runtime.Nd4jSetup;
  * the parameters of {@link TrainBenchmark}'s network ({@code before/LAYER__PARAM.npy}, batch norm's
  * gamma, beta and the dense bias drawn at random so that they matter), an input {@code x.npy},
  * the inference and training-mode outputs, the score and parameters after one training step
- * ({@code score.npy}, {@code after/}). Usage:
+ * ({@code score.npy}, {@code after/}), and which inputs of each ReLU were positive in the training
+ * forward pass ({@code relu/NNN_VERTEX.npy}, 1 or 0, in the order the pass runs them: the check
+ * makes the float64 twin take DL4J's side where float rounding decides it). Usage:
  * {@code TwinDump ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH DIR}.
  */
 public final class TwinDump {
@@ -41,10 +46,26 @@ public final class TwinDump {
     params(model, new File(dir, "before"));
     write(model.output(false, x)[0], dir, "inference");
     write(model.output(true, x)[0], dir, "train_forward");
+    reluMasks(model, x, new File(dir, "relu"));
     model.fit(new DataSet(x, TrainBenchmark.labels(batch)));
     write(Nd4j.createFromArray(model.score()), dir, "score");
     params(model, new File(dir, "after"));
     System.out.println("TwinDump: " + model.numParams() + " parameters of " + String.join(" ", args));
+  }
+
+  /** For each ReLU layer, in topological order, 1 where its input is positive in a training-mode pass. */
+  private static void reluMasks(ComputationGraph model, INDArray x, File dir) throws IOException {
+    Map<String, INDArray> acts = model.feedForward(x, true);
+    Map<String, java.util.List<String>> inputs = model.getConfiguration().getVertexInputs();
+    int k = 0;
+    for (int i : model.topologicalSortOrder()) {
+      GraphVertex v = model.getVertices()[i];
+      if (v.hasLayer() && v.getLayer().conf().getLayer() instanceof ActivationLayer
+          && ((ActivationLayer) v.getLayer().conf().getLayer()).getActivationFn() instanceof ReluActivation) {
+        INDArray in = acts.get(inputs.get(v.getVertexName()).get(0));
+        write(in.gt(0).castTo(in.dataType()), dir, String.format(java.util.Locale.ROOT, "%03d_%s", k++, v.getVertexName()));
+      }
+    }
   }
 
   private static void params(ComputationGraph model, File dir) throws IOException {
