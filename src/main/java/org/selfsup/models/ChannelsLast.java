@@ -63,6 +63,9 @@ public final class ChannelsLast {
       int[] dims = ((GlobalPoolingLayer) l).getPoolingDimensions();
       return dims == null || (dims.length == 2 && dims[0] == 2 && dims[1] == 3);
     }
+    if (l.getClass() == ReluLayer.class) {
+      return true; // element-wise: any layout
+    }
     // vectors in, vectors out: a dense head after global pooling (a dense layer on a map has a preprocessor)
     return l.getClass() == ActivationLayer.class || l.getClass() == DenseLayer.class || l.getClass() == OutputLayer.class
         || l.getClass() == LossLayer.class;

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -49,7 +48,7 @@ public final class PatchModel {
     b.addLayer("fc_hidden", new DenseLayer.Builder().nOut(hidden).activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM).build(), CONCAT);
     b.addLayer("fc_bn", RowwiseBatchNormalization.of(trunk.bnDecay, trunk.bnEpsilon), "fc_hidden");
-    b.addLayer("fc_relu", new ActivationLayer.Builder().activation(new ReluActivation()).build(), "fc_bn");
+    b.addLayer("fc_relu", new ReluLayer(), "fc_bn");
     // DL4J's dropOut(p) is applied to the layer's input and p is the probability to keep.
     b.addLayer(Models.LOGITS, new DenseLayer.Builder().nOut(numOutputs).activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM).dropOut(0.5).build(), "fc_relu");

@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Batch normalisation of NCHW activations, forward and backward, computed on the activations seen
@@ -37,6 +37,8 @@ final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
   private final BatchNormalizationHelper fallback;
   private INDArray batchMean;
   private INDArray batchVariance;
+  private double[] batchMeanValues;
+  private double[] batchVarianceValues;
   private boolean fellBack;
 
   RowwiseBatchNormHelper(BatchNormalizationHelper fallback) {
@@ -80,33 +82,43 @@ final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
       return fallback == null ? null
           : fallback.preOutput(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
     }
-    long n = x.size(0);
-    long c = x.size(1);
+    int n = (int) x.size(0);
+    int c = (int) x.size(1);
     INDArray rows = rows(x);
-    INDArray mu;
-    INDArray variance;
+    double[] mu;
+    double[] variance;
     if (training) {
-      // Per row: mean and centred sum of squares; per channel: the law of total variance.
-      INDArray rowMean = rows.mean(1).reshape(n * c, 1);
-      INDArray centred = rows.subColumnVector(rowMean);
-      INDArray rowVariance = Nd4j.getExecutioner().exec(new Dot(centred, centred, 1)).divi(rows.size(1)).reshape(n, c);
-      INDArray rowMeans = rowMean.reshape(n, c);
-      mu = rowMeans.mean(0);
-      INDArray spread = rowMeans.subRowVector(mu.reshape(1, c));
-      variance = rowVariance.addi(spread.muli(spread)).mean(0);
+      // One read for the row sums, one for the row sums of squares; per channel E[x²] − E[x]² in double.
+      double[] rowSum = rows.sum(1).toDoubleVector();
+      double[] rowSquares = Nd4j.getExecutioner().exec(new Dot(rows, rows, 1)).toDoubleVector();
+      mu = perChannelMean(rowSum, n, c, rows.size(1));
+      double[] meanSquare = perChannelMean(rowSquares, n, c, rows.size(1));
+      variance = new double[c];
+      for (int j = 0; j < c; j++) {
+        variance[j] = Math.max(0, meanSquare[j] - mu[j] * mu[j]);
+      }
+      batchMeanValues = mu;
+      batchVarianceValues = variance;
       try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-        batchMean = mu.dup();
-        batchVariance = variance.dup();
+        batchMean = Nd4j.createFromArray(mu).castTo(x.dataType());
+        batchVariance = Nd4j.createFromArray(variance).castTo(x.dataType());
       }
     } else {
-      mu = mean.reshape(c);
-      variance = var.reshape(c);
+      mu = mean.reshape(c).toDoubleVector();
+      variance = var.reshape(c).toDoubleVector();
     }
-    INDArray scale = gamma.reshape(c).div(Transforms.sqrt(variance.add(eps), false));
-    INDArray shift = beta.reshape(c).sub(mu.mul(scale));
+    double[] g = gamma.reshape(c).toDoubleVector();
+    double[] b = beta.reshape(c).toDoubleVector();
+    double[] scale = new double[c];
+    double[] shift = new double[c];
+    for (int j = 0; j < c; j++) {
+      scale[j] = g[j] / Math.sqrt(variance[j] + eps);
+      shift[j] = b[j] - mu[j] * scale[j];
+    }
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
-    out.reshape('c', rows.size(0), rows.size(1)).assign(rows)
-        .muliColumnVector(perRow(scale, n)).addiColumnVector(perRow(shift, n));
+    INDArray outRows = out.reshape('c', rows.size(0), rows.size(1));
+    scaleRows(rows, perRow(scale, n, x.dataType()), outRows);
+    outRows.addiColumnVector(perRow(shift, n, x.dataType()).reshape(rows.size(0), 1));
     return out;
   }
 
@@ -118,31 +130,67 @@ final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
       return fallback == null ? null
           : fallback.backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format, workspaceMgr);
     }
-    long n = input.size(0);
-    long c = input.size(1);
+    int n = (int) input.size(0);
+    int c = (int) input.size(1);
     INDArray x = rows(input);
     INDArray dy = rows(epsilon);
-    long perChannel = x.length() / c;
-    INDArray mu = batchMean.reshape(c);
-    INDArray sigma = Transforms.sqrt(batchVariance.reshape(c).add(eps), false);
-    INDArray dBeta = dy.sum(1).reshape(n, c).sum(0);
-    // Σ dy·x̂ = (Σ dy·x − μ Σ dy) / σ
-    INDArray dGamma = Nd4j.getExecutioner().exec(new Dot(dy, x, 1)).reshape(n, c).sum(0)
-        .subi(mu.mul(dBeta)).divi(sigma);
-    // dx = a·dy + b·x + k per channel, with a = γ/σ, b = −a·dγ/(Mσ), k = −a·dβ/M − b·μ
-    INDArray a = gamma.reshape(c).div(sigma);
-    INDArray b = a.mul(dGamma).divi(sigma).divi(-perChannel);
-    INDArray k = a.mul(dBeta).divi(-perChannel).subi(b.mul(mu));
+    double perChannel = (double) x.length() / c;
+    double[] mu = batchMeanValues;
+    double[] variance = batchVarianceValues;
+    double[] g = gamma.reshape(c).toDoubleVector();
+    double[] dBeta = perChannelSum(dy.sum(1).toDoubleVector(), c);
+    double[] dyx = perChannelSum(Nd4j.getExecutioner().exec(new Dot(dy, x, 1)).toDoubleVector(), c);
+    // Σ dy·x̂ = (Σ dy·x − μ Σ dy) / σ; dx = a·dy + b·x + k per channel, with a = γ/σ, b = −a·dγ/(Mσ),
+    // k = −a·dβ/M − b·μ
+    double[] dGamma = new double[c];
+    double[] a = new double[c];
+    double[] bx = new double[c];
+    double[] k = new double[c];
+    for (int j = 0; j < c; j++) {
+      double sigma = Math.sqrt(variance[j] + eps);
+      dGamma[j] = (dyx[j] - mu[j] * dBeta[j]) / sigma;
+      a[j] = g[j] / sigma;
+      bx[j] = -a[j] * dGamma[j] / sigma / perChannel;
+      k[j] = -a[j] * dBeta[j] / perChannel - bx[j] * mu[j];
+    }
     INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
-    dx.reshape('c', x.size(0), x.size(1)).assign(x)
-        .muliColumnVector(perRow(b, n)).addiColumnVector(perRow(k, n))
-        .addi(dy.mulColumnVector(perRow(a, n)));
-    dGammaView.assign(dGamma.reshape(dGammaView.shape()));
-    dBetaView.assign(dBeta.reshape(dBetaView.shape()));
+    INDArray dxRows = dx.reshape('c', x.size(0), x.size(1));
+    scaleRows(x, perRow(bx, n, x.dataType()), dxRows);
+    dxRows.addiColumnVector(perRow(k, n, x.dataType()).reshape(x.size(0), 1));
+    INDArray scaledDy = dy.ulike();
+    scaleRows(dy, perRow(a, n, x.dataType()), scaledDy);
+    dxRows.addi(scaledDy);
+    dGammaView.assign(Nd4j.createFromArray(dGamma).castTo(dGammaView.dataType()).reshape(dGammaView.shape()));
+    dBetaView.assign(Nd4j.createFromArray(dBeta).castTo(dBetaView.dataType()).reshape(dBetaView.shape()));
     Gradient gradient = new DefaultGradient();
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
     gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
     return new Pair<>(gradient, dx);
+  }
+
+  /** {@code out[i, :] = rows[i, :] · perRow[i]}, written to {@code out} in one pass (no copy first). */
+  private static void scaleRows(INDArray rows, INDArray perRow, INDArray out) {
+    ScalarMultiplication op = new ScalarMultiplication(rows, perRow, out, 0);
+    op.setDimension(1);
+    Nd4j.getExecutioner().exec(op);
+  }
+
+  /** Per channel: the sum over examples of per-(example, channel) values ([n·C], example-major). */
+  private static double[] perChannelSum(double[] values, int c) {
+    double[] out = new double[c];
+    for (int i = 0; i < values.length; i++) {
+      out[i % c] += values[i];
+    }
+    return out;
+  }
+
+  /** Per channel: the mean over examples and the {@code perRow} values each row sums. */
+  private static double[] perChannelMean(double[] rowSums, int n, int c, long perRow) {
+    double[] out = perChannelSum(rowSums, c);
+    for (int j = 0; j < c; j++) {
+      out[j] /= (double) n * perRow;
+    }
+    return out;
   }
 
   /** [N, C, H, W] as [N·C, H·W] (a view when x is c-contiguous). */
@@ -151,9 +199,13 @@ final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
     return c.reshape('c', c.size(0) * c.size(1), c.size(2) * c.size(3));
   }
 
-  /** A per-channel vector [C] repeated for each of n examples, as the column [n·C, 1]. */
-  private static INDArray perRow(INDArray perChannel, long n) {
-    long c = perChannel.length();
-    return Nd4j.zeros(perChannel.dataType(), n, c).addiRowVector(perChannel.reshape(1, c)).reshape('c', n * c, 1);
+  /** A per-channel vector [C] repeated for each of n examples: the vector [n·C] of one value per row. */
+  private static INDArray perRow(double[] perChannel, int n, DataType type) {
+    int c = perChannel.length;
+    double[] out = new double[n * c];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(perChannel, 0, out, i * c, c);
+    }
+    return Nd4j.createFromArray(out).castTo(type);
   }
 }

@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -46,7 +45,7 @@ abstract class TrunkLayers {
   }
 
   protected String relu(String name, String in) {
-    return add(name, new ActivationLayer.Builder().activation(new ReluActivation()).build(), in);
+    return add(name, new ReluLayer(), in);
   }
 
   protected String sum(String name, String a, String c) {

@@ -1,0 +1,73 @@
+package org.selfsup.models;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A ReLU layer: DL4J's {@link ActivationLayer} with {@link ReluActivation}, whose passes write their
+ * results straight into new arrays. DL4J 1.0.0-M2's activation layer copies its input before every
+ * forward pass and again before every backward pass (a single-threaded {@code memcpy} of the whole
+ * map each time) and then transforms the copy in place; here the forward pass is one read and one
+ * write, the backward pass a step mask written to the gradient array and multiplied by the incoming
+ * gradient. Same JSON fields as DL4J's layer (plus this class name), so networks rebuilt from their
+ * configuration (checkpoints, Spark's workers) get it too.
+ */
+public class ReluLayer extends ActivationLayer {
+
+  public ReluLayer() {
+    super(new ReluActivation());
+  }
+
+  @Override
+  public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners, int layerIndex, INDArray layerParamsView, boolean initializeParams,
+      DataType networkDataType) {
+    Runtime layer = new Runtime(conf, networkDataType);
+    layer.setListeners(listeners);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(layerParamsView);
+    Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+    layer.setParamTable(paramTable);
+    layer.setConf(conf);
+    return layer;
+  }
+
+  /** The layer a network runs for a {@link ReluLayer} configuration. */
+  static final class Runtime extends org.deeplearning4j.nn.layers.ActivationLayer {
+    Runtime(NeuralNetConfiguration conf, DataType dataType) {
+      super(conf, dataType);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+      assertInputSet(false);
+      applyDropOutIfNecessary(training, mgr);
+      INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), input.ordering());
+      Nd4j.getExecutioner().exec(new RectifiedLinear(input, out, 0.0));
+      return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+      assertInputSet(true);
+      INDArray delta = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
+          input.ordering());
+      Nd4j.getExecutioner().exec(new Step(input, delta));
+      delta.muli(epsilon);
+      return new Pair<>(new DefaultGradient(), backpropDropOutIfPresent(delta));
+    }
+  }
+}

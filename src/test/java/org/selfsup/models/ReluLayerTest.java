@@ -1,0 +1,95 @@
+package org.selfsup.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.selfsup.runtime.Nd4jSetup;
+import org.selfsup.train.Optimisation;
+import org.selfsup.train.TrainConfig;
+
+class ReluLayerTest {
+  private static final String DL4J_ACTIVATION_LAYER = ActivationLayer.class.getName();
+
+  @BeforeAll
+  static void setUp() {
+    Nd4jSetup.configure();
+  }
+
+  private static Layer reluLayer(INDArray input) {
+    ComputationGraphConfiguration conf = Optimisation.base(new TrainConfig(), 0.1).dataType(DataType.FLOAT).graphBuilder()
+        .addInputs("in").setInputTypes(InputType.feedForward(input.size(1)))
+        .addLayer("relu", new ReluLayer(), "in")
+        .setOutputs("relu").build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    Layer layer = g.getLayer("relu");
+    layer.setInput(input, LayerWorkspaceMgr.noWorkspaces());
+    return layer;
+  }
+
+  @Test
+  void forwardAndBackwardByHandLeaveTheInputAsItIs() {
+    INDArray x = Nd4j.createFromArray(new float[][] {{-2f, 0f, 0.5f, 3f}});
+    INDArray dy = Nd4j.createFromArray(new float[][] {{10f, 20f, 30f, 40f}});
+    Layer layer = reluLayer(x);
+    assertTrue(layer instanceof ReluLayer.Runtime);
+    assertEquals(Nd4j.createFromArray(new float[][] {{0f, 0f, 0.5f, 3f}}), layer.activate(true, LayerWorkspaceMgr.noWorkspaces()));
+    assertEquals(Nd4j.createFromArray(new float[][] {{0f, 0f, 0.5f, 3f}}), layer.activate(false, LayerWorkspaceMgr.noWorkspaces()));
+    // the derivative at exactly 0 is 0, as in DL4J's ReLU
+    Pair<Gradient, INDArray> back = layer.backpropGradient(dy, LayerWorkspaceMgr.noWorkspaces());
+    assertEquals(Nd4j.createFromArray(new float[][] {{0f, 0f, 30f, 40f}}), back.getSecond());
+    assertEquals(Nd4j.createFromArray(new float[][] {{-2f, 0f, 0.5f, 3f}}), x);
+    assertEquals(Nd4j.createFromArray(new float[][] {{10f, 20f, 30f, 40f}}), dy);
+  }
+
+  @Test
+  void trainsTheTrunkExactlyAsDl4jsActivationLayer() {
+    TrunkConfig trunk = TrunkConfig.small("resnet50v2", 1, 12, 1, 1).withBatchNorm(0.9, 1e-3);
+    ComputationGraphConfiguration conf = Models.configuration(Optimisation.base(new TrainConfig(), 0.05)
+        .dataType(DataType.FLOAT), trunk, 4, Activation.SOFTMAX, new LossMCXENT());
+    String json = conf.toJson();
+    assertTrue(json.contains(ReluLayer.class.getName()));
+    ComputationGraph ours = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+    ours.init();
+    ComputationGraph dl4j = new ComputationGraph(
+        ComputationGraphConfiguration.fromJson(json.replace(ReluLayer.class.getName(), DL4J_ACTIVATION_LAYER)));
+    dl4j.init(ours.params().dup(), true);
+    int relus = 0;
+    for (Layer layer : ours.getLayers()) {
+      relus += layer instanceof ReluLayer.Runtime ? 1 : 0;
+    }
+    assertEquals(7, relus); // after bn0, bn1, bn2 of two blocks and final_bn
+    for (Layer layer : dl4j.getLayers()) {
+      assertTrue(!(layer instanceof ReluLayer.Runtime));
+    }
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
+    for (int i = 0; i < 6; i++) {
+      y.putScalar(i, i % 4, 1);
+    }
+    for (int step = 0; step < 3; step++) {
+      ours.fit(new DataSet(x, y));
+      dl4j.fit(new DataSet(x, y));
+      assertEquals(dl4j.score(), ours.score(), 0.0);
+      assertEquals(dl4j.params(), ours.params());
+    }
+    assertEquals(dl4j.outputSingle(false, x), ours.outputSingle(false, x));
+  }
+}
