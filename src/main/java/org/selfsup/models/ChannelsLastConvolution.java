@@ -3,7 +3,6 @@ package org.selfsup.models;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -50,13 +49,7 @@ public class ChannelsLastConvolution extends ConvolutionLayer {
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
       INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
     // ConvolutionLayer.instantiate with this layer's implementation
-    ChannelsLastConvolutionLayer layer = new ChannelsLastConvolutionLayer(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(layerParamsView);
-    Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-    layer.setParamTable(params);
-    layer.setConf(conf);
-    return layer;
+    return RuntimeLayers.wire(new ChannelsLastConvolutionLayer(conf, networkDataType), this, conf, listeners, layerIndex,
+        layerParamsView, initializeParams);
   }
 }

@@ -1,7 +1,6 @@
 package org.selfsup.models;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -35,14 +34,8 @@ public class ReluLayer extends ActivationLayer {
   public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
       Collection<TrainingListener> listeners, int layerIndex, INDArray layerParamsView, boolean initializeParams,
       DataType networkDataType) {
-    Runtime layer = new Runtime(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(layerParamsView);
-    Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-    layer.setParamTable(paramTable);
-    layer.setConf(conf);
-    return layer;
+    return RuntimeLayers.wire(new Runtime(conf, networkDataType), this, conf, listeners, layerIndex, layerParamsView,
+        initializeParams);
   }
 
   /** The layer a network runs for a {@link ReluLayer} configuration. */
