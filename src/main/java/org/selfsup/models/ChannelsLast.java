@@ -50,7 +50,7 @@ public final class ChannelsLast {
   }
 
   private static boolean convertible(Layer l) {
-    if (l.getClass() == ConvolutionLayer.class) {
+    if (l.getClass() == ConvolutionLayer.class || l.getClass() == DnnlConvolution.class) {
       return ((ConvolutionLayer) l).getCnn2dDataFormat() == CNN2DFormat.NCHW;
     }
     if (l.getClass() == SubsamplingLayer.class) {

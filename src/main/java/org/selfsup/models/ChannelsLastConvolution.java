@@ -1,7 +1,5 @@
 package org.selfsup.models;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -25,22 +23,7 @@ public class ChannelsLastConvolution extends ConvolutionLayer {
 
   /** A copy of {@code conv} (every field, shallow) in NHWC. */
   public static ChannelsLastConvolution of(ConvolutionLayer conv) {
-    if (conv.getClass() != ConvolutionLayer.class) {
-      throw new IllegalArgumentException("only DL4J's own ConvolutionLayer is copied, got " + conv.getClass().getName());
-    }
-    ChannelsLastConvolution copy = new ChannelsLastConvolution();
-    for (Class<?> c = ConvolutionLayer.class; c != Object.class; c = c.getSuperclass()) {
-      for (Field f : c.getDeclaredFields()) {
-        if (!Modifier.isStatic(f.getModifiers())) {
-          f.setAccessible(true);
-          try {
-            f.set(copy, f.get(conv));
-          } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot copy field " + f, e);
-          }
-        }
-      }
-    }
+    ChannelsLastConvolution copy = RuntimeLayers.copyConvolution(conv, new ChannelsLastConvolution());
     copy.setCnn2dDataFormat(CNN2DFormat.NHWC);
     return copy;
   }

@@ -30,14 +30,14 @@ abstract class TrunkLayers {
   }
 
   protected String conv(String name, String in, int kh, int kw, int stride, ConvolutionMode mode, int filters) {
-    return add(name, new ConvolutionLayer.Builder(kh, kw)
+    return add(name, DnnlConvolution.of(new ConvolutionLayer.Builder(kh, kw)
         .stride(stride, stride)
         .nOut(filters)
         .hasBias(false)
         .convolutionMode(mode)
         .activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM)
-        .build(), in);
+        .build()), in);
   }
 
   protected String bn(String name, String in) {
