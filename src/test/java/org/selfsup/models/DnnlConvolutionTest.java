@@ -19,7 +19,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -166,19 +165,7 @@ class DnnlConvolutionTest {
     for (Layer layer : dl4j.getLayers()) {
       assertTrue(!(layer instanceof DnnlConvolution.Runtime));
     }
-    Nd4j.getRandom().setSeed(5);
-    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
-    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
-    for (int i = 0; i < 6; i++) {
-      y.putScalar(i, i % 4, 1);
-    }
-    for (int step = 0; step < 3; step++) {
-      ours.fit(new DataSet(x, y));
-      dl4j.fit(new DataSet(x, y));
-      assertEquals(dl4j.score(), ours.score(), 1e-5);
-      assertTrue(dl4j.params().equalsWithEps(ours.params(), 1e-5), "step " + step);
-    }
-    assertTrue(dl4j.outputSingle(false, x).equalsWithEps(ours.outputSingle(false, x), 1e-5));
+    TrunkTestGraphs.assertTrainAlike(dl4j, ours, 1e-5);
   }
 
   private static float[][][][] toArray(INDArray a) {

@@ -139,4 +139,31 @@ final class TrunkTestGraphs {
     assertTrue(Double.isFinite(graph.params().sumNumber().doubleValue()), "parameters stay finite");
     assertNotEquals(before, graph.params(), "the step changed the parameters");
   }
+
+  /**
+   * Fits both networks (same parameters) three times on the same 6 seeded 12 px images of 4 classes
+   * and checks that scores and parameters stay within {@code eps} of each other (exactly equal when
+   * {@code eps} is 0), then the inference outputs.
+   */
+  static void assertTrainAlike(ComputationGraph expected, ComputationGraph actual, double eps) {
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
+    INDArray y = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 4);
+    for (int i = 0; i < 6; i++) {
+      y.putScalar(i, i % 4, 1);
+    }
+    for (int step = 0; step < 3; step++) {
+      actual.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+      expected.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+      assertEquals(expected.score(), actual.score(), eps, "score at step " + step);
+      if (eps == 0) {
+        assertEquals(expected.params(), actual.params(), "parameters after step " + step);
+      } else {
+        assertTrue(expected.params().equalsWithEps(actual.params(), eps), "parameters after step " + step);
+      }
+    }
+    INDArray out = actual.outputSingle(false, x);
+    assertTrue(eps == 0 ? expected.outputSingle(false, x).equals(out)
+        : expected.outputSingle(false, x).equalsWithEps(out, eps), "inference output");
+  }
 }
