@@ -21,7 +21,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.train.Optimisation;
 import org.selfsup.train.TrainConfig;
@@ -143,16 +142,10 @@ class DnnlConvolutionTest {
 
   @Test
   void trainsTheTrunkAsDl4jsConvolutionDoes() {
-    TrunkConfig trunk = TrunkConfig.small("resnet50v2", 1, 12, 1, 1).withBatchNorm(0.9, 1e-3);
-    ComputationGraphConfiguration conf = Models.configuration(Optimisation.base(new TrainConfig(), 0.05)
-        .dataType(DataType.FLOAT), trunk, 4, Activation.SOFTMAX, new LossMCXENT());
-    String json = conf.toJson();
-    assertTrue(json.contains(DnnlConvolution.class.getName()));
-    ComputationGraph ours = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
-    ours.init();
-    ComputationGraph dl4j = new ComputationGraph(ComputationGraphConfiguration.fromJson(
-        json.replace(DnnlConvolution.class.getName(), ConvolutionLayer.class.getName())));
-    dl4j.init(ours.params().dup(), true);
+    ComputationGraph[] pair = TrunkTestGraphs.trunkWithLayerReplaced(DnnlConvolution.class.getName(),
+        ConvolutionLayer.class.getName());
+    ComputationGraph ours = pair[0];
+    ComputationGraph dl4j = pair[1];
     int ourConvs = 0;
     for (Layer layer : ours.getLayers()) {
       if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) {

@@ -13,11 +13,9 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.train.Optimisation;
 import org.selfsup.train.TrainConfig;
@@ -59,16 +57,9 @@ class ReluLayerTest {
 
   @Test
   void trainsTheTrunkExactlyAsDl4jsActivationLayer() {
-    TrunkConfig trunk = TrunkConfig.small("resnet50v2", 1, 12, 1, 1).withBatchNorm(0.9, 1e-3);
-    ComputationGraphConfiguration conf = Models.configuration(Optimisation.base(new TrainConfig(), 0.05)
-        .dataType(DataType.FLOAT), trunk, 4, Activation.SOFTMAX, new LossMCXENT());
-    String json = conf.toJson();
-    assertTrue(json.contains(ReluLayer.class.getName()));
-    ComputationGraph ours = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
-    ours.init();
-    ComputationGraph dl4j = new ComputationGraph(
-        ComputationGraphConfiguration.fromJson(json.replace(ReluLayer.class.getName(), DL4J_ACTIVATION_LAYER)));
-    dl4j.init(ours.params().dup(), true);
+    ComputationGraph[] pair = TrunkTestGraphs.trunkWithLayerReplaced(ReluLayer.class.getName(), DL4J_ACTIVATION_LAYER);
+    ComputationGraph ours = pair[0];
+    ComputationGraph dl4j = pair[1];
     int relus = 0;
     for (Layer layer : ours.getLayers()) {
       relus += layer instanceof ReluLayer.Runtime ? 1 : 0;

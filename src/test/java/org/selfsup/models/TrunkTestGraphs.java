@@ -22,10 +22,14 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.selfsup.train.Optimisation;
+import org.selfsup.train.TrainConfig;
 
 /**
  * A trunk builder inside the same whole network {@link Models} builds (trunk -> dense logits -> softmax
@@ -141,20 +145,39 @@ final class TrunkTestGraphs {
   }
 
   /**
+   * The quickstart-shaped trunk (ResNet50 v2, 12 px, one block per stage, 4 classes) twice with the
+   * same parameters: as the builders make it, and with {@code ours} (a class name in its JSON)
+   * replaced by {@code theirs}. Returns {ours, theirs}.
+   */
+  static ComputationGraph[] trunkWithLayerReplaced(String ours, String theirs) {
+    TrunkConfig trunk = TrunkConfig.small("resnet50v2", 1, 12, 1, 1).withBatchNorm(0.9, 1e-3);
+    ComputationGraphConfiguration conf = Models.configuration(Optimisation.base(new TrainConfig(), 0.05)
+        .dataType(DataType.FLOAT), trunk, 4,
+        Activation.SOFTMAX, new LossMCXENT());
+    String json = conf.toJson();
+    assertTrue(json.contains(ours), ours + " in the trunk's JSON");
+    ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+    built.init();
+    ComputationGraph replaced = new ComputationGraph(ComputationGraphConfiguration.fromJson(json.replace(ours, theirs)));
+    replaced.init(built.params().dup(), true);
+    return new ComputationGraph[] {built, replaced};
+  }
+
+  /**
    * Fits both networks (same parameters) three times on the same 6 seeded 12 px images of 4 classes
    * and checks that scores and parameters stay within {@code eps} of each other (exactly equal when
    * {@code eps} is 0), then the inference outputs.
    */
   static void assertTrainAlike(ComputationGraph expected, ComputationGraph actual, double eps) {
     Nd4j.getRandom().setSeed(5);
-    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
-    INDArray y = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 4);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
     for (int i = 0; i < 6; i++) {
       y.putScalar(i, i % 4, 1);
     }
     for (int step = 0; step < 3; step++) {
-      actual.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
-      expected.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+      actual.fit(new DataSet(x, y));
+      expected.fit(new DataSet(x, y));
       assertEquals(expected.score(), actual.score(), eps, "score at step " + step);
       if (eps == 0) {
         assertEquals(expected.params(), actual.params(), "parameters after step " + step);
