@@ -11,7 +11,8 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * The layers every trunk builder adds to a graph, named with the trunk's prefix: bias-free
- * convolutions, our batch norm and ReLU (docs/design.md, workarounds), sums and other vertices.
+ * convolutions on oneDNN 3, our batch norm and ReLU (docs/design.md, workarounds), sums and other
+ * vertices.
  */
 abstract class TrunkLayers {
   protected final ComputationGraphConfiguration.GraphBuilder b;
