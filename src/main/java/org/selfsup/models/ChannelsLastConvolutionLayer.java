@@ -14,14 +14,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The layer of {@link ChannelsLastConvolution}: in inference with a helper (oneDNN), the NHWC input
- * goes to the helper as it is. M2's {@code preOutput} first copies it to NCHW (a permute and a dup),
+ * The layer of {@link ChannelsLastConvolution}: in inference with a helper (oneDNN 3's {@link
+ * DnnlConvolutionHelper} where DL4J would use its oneDNN helper), the NHWC input goes to the helper
+ * as it is. M2's {@code preOutput} first copies it to NCHW (a permute and a dup),
  * only to read sizes from the copy, then hands the helper the original: a quarter of the NHWC
  * network's inference time. Training, and anything without a helper, runs DL4J's own code.
  */
 class ChannelsLastConvolutionLayer extends ConvolutionLayer {
   ChannelsLastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
+    helper = DnnlConvolutionHelper.replacing(helper, layerConf().hasBias());
   }
 
   @Override

@@ -4,10 +4,8 @@ import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.bytedeco.dnnl.engine;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,12 +39,7 @@ public class DnnlConvolution extends ConvolutionLayer {
   static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
-      if (helper instanceof MKLDNNConvHelper) {
-        engine eng = DnnlConvolutionHelper.engineOrNull();
-        if (eng != null) {
-          helper = new DnnlConvolutionHelper(layerConf().hasBias(), eng);
-        }
-      }
+      helper = DnnlConvolutionHelper.replacing(helper, layerConf().hasBias());
     }
 
     /**

@@ -27,6 +27,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
@@ -38,16 +39,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The NCHW float passes of a convolution on oneDNN 3 primitives (JavaCPP's {@code dnnl} presets),
- * built once per input geometry and kept. DL4J M2's own helper calls libnd4j's conv2d ops, which
- * build the primitives anew on every call and convert between NCHW and oneDNN's blocked layout
- * more often than the computation needs: the output array is converted into the blocked layout
- * before the forward pass writes it, the input-gradient array likewise before the backward pass,
- * and the output gradient twice (docs/design.md, workaround 25). Here each pass converts each
- * array it reads once and each array it writes once; the blocked copies live in per-thread scratch
- * buffers shared by all layers. For everything else (NHWC, other data types, dilation, arrays that
- * are not dense C-order, a geometry oneDNN refuses) it returns null, which sends DL4J to its own
- * path for that call (libnd4j's conv2d ops) without counting a helper failure.
+ * The float passes of a convolution on oneDNN 3 primitives (JavaCPP's {@code dnnl} presets), built
+ * once per input geometry and kept. DL4J M2's own helper calls libnd4j's conv2d ops, which build
+ * the primitives anew on every call and convert between NCHW and oneDNN's blocked layout more
+ * often than the computation needs: the output array is converted into the blocked layout before
+ * the forward pass writes it, the input-gradient array likewise before the backward pass, and the
+ * output gradient twice (docs/design.md, workaround 25). Here each pass converts each NCHW array it
+ * reads once and each array it writes once; the blocked copies live in per-thread scratch buffers
+ * shared by all layers. NHWC activations (the channels-last inference copy) are used as they are,
+ * with no conversion. For everything else (other data types, dilation, arrays that are not dense
+ * C-order, a geometry oneDNN refuses) it returns null, which sends DL4J to its own path for that
+ * call (libnd4j's conv2d ops) without counting a helper failure.
  */
 final class DnnlConvolutionHelper implements ConvolutionHelper {
   private static final Logger LOG = LoggerFactory.getLogger(DnnlConvolutionHelper.class);
@@ -75,6 +77,15 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       }
     }
     return cpu;
+  }
+
+  /**
+   * This helper in place of DL4J's oneDNN one ({@code dl4jHelper}); anything else (no helper, cuDNN,
+   * oneDNN 3 not loadable here) is kept as it is.
+   */
+  static ConvolutionHelper replacing(ConvolutionHelper dl4jHelper, boolean hasBias) {
+    engine eng = dl4jHelper instanceof MKLDNNConvHelper ? engineOrNull() : null;
+    return eng == null ? dl4jHelper : new DnnlConvolutionHelper(hasBias, eng);
   }
 
   private final boolean hasBias;
@@ -107,7 +118,7 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
     if (p == null || (hasBias && !dense(bias))) {
       return null;
     }
-    INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), p.g.outShape(), 'c');
+    INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), p.g.outArrayShape(), 'c');
     try {
       p.forward(input, weights, hasBias ? bias : null, out);
     } catch (RuntimeException e) {
@@ -124,7 +135,7 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       CNN2DFormat format, LayerWorkspaceMgr mgr) {
     Plan p = plan(input, weights, kernel, strides, pad, convolutionMode, dilation, format);
     if (p == null || !dense(delta) || !dense(weightGradView) || (hasBias && !dense(biasGradView))
-        || !Arrays.equals(delta.shape(), p.g.outShape())) {
+        || !Arrays.equals(delta.shape(), p.g.outArrayShape())) {
       return null;
     }
     INDArray epsOut = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
@@ -151,15 +162,16 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
   /** The kept plan for this call's geometry, or null when the call is not one this helper runs. */
   private Plan plan(INDArray input, INDArray weights, int[] kernel, int[] strides, int[] pad,
       ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format) {
-    if (format != CNN2DFormat.NCHW || input.dataType() != DataType.FLOAT || weights.dataType() != DataType.FLOAT
+    boolean nhwc = format == CNN2DFormat.NHWC;
+    if (input.dataType() != DataType.FLOAT || weights.dataType() != DataType.FLOAT
         || input.rank() != 4 || weights.rank() != 4 || dilation[0] != 1 || dilation[1] != 1
-        || !dense(input) || !dense(weights) || input.size(1) != weights.size(1)) {
+        || !dense(input) || !dense(weights) || input.size(nhwc ? 3 : 1) != weights.size(1)) {
       return null;
     }
     int[] out = ConvolutionUtils.getOutputSize(input, kernel, strides, convolutionMode == ConvolutionMode.Same ? null : pad,
-        convolutionMode, dilation, CNN2DFormat.NCHW);
-    int ih = (int) input.size(2);
-    int iw = (int) input.size(3);
+        convolutionMode, dilation, format);
+    int ih = (int) input.size(nhwc ? 1 : 2);
+    int iw = (int) input.size(nhwc ? 2 : 3);
     int[] tl = convolutionMode == ConvolutionMode.Same
         ? ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {ih, iw}, kernel, strides, dilation) : pad;
     int bottom = (out[0] - 1) * strides[0] + kernel[0] - ih - tl[0];
@@ -168,8 +180,8 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
     if (bottom <= -strides[0] || right <= -strides[1] || tl[0] < 0 || tl[1] < 0) {
       return null;
     }
-    Geometry g = new Geometry(input.size(0), input.size(1), ih, iw, weights.size(0), kernel[0], kernel[1], strides[0],
-        strides[1], tl[0], tl[1], bottom, right, out[0], out[1]);
+    Geometry g = new Geometry(nhwc, input.size(0), weights.size(1), ih, iw, weights.size(0), kernel[0], kernel[1],
+        strides[0], strides[1], tl[0], tl[1], bottom, right, out[0], out[1]);
     if (refused.contains(g)) {
       return null;
     }
@@ -231,16 +243,19 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
     };
   }
 
-  /** Shapes, strides and paddings of one convolution call. */
+  /** Shapes, strides, paddings and activation layout (NCHW or NHWC) of one convolution call. */
   static final class Geometry {
+    final boolean nhwc;
     final long n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow;
 
-    Geometry(long n, long ic, long ih, long iw, long oc, long kh, long kw, long sh, long sw, long pt, long pl, long pb,
-        long pr, long oh, long ow) {
+    Geometry(boolean nhwc, long n, long ic, long ih, long iw, long oc, long kh, long kw, long sh, long sw, long pt,
+        long pl, long pb, long pr, long oh, long ow) {
+      this.nhwc = nhwc;
       this.n = n; this.ic = ic; this.ih = ih; this.iw = iw; this.oc = oc; this.kh = kh; this.kw = kw; this.sh = sh;
       this.sw = sw; this.pt = pt; this.pl = pl; this.pb = pb; this.pr = pr; this.oh = oh; this.ow = ow;
     }
 
+    /** oneDNN's dimensions of the input: N, C, H, W whatever the layout. */
     long[] inShape() {
       return new long[] {n, ic, ih, iw};
     }
@@ -253,8 +268,17 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       return new long[] {n, oc, oh, ow};
     }
 
+    /** The output array's shape in its layout. */
+    long[] outArrayShape() {
+      return nhwc ? new long[] {n, oh, ow, oc} : outShape();
+    }
+
+    memory.format_tag activationTag() {
+      return nhwc ? memory.format_tag.nhwc : memory.format_tag.nchw;
+    }
+
     private long[] all() {
-      return new long[] {n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow};
+      return new long[] {nhwc ? 1 : 0, n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow};
     }
 
     @Override
@@ -269,8 +293,8 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
 
     @Override
     public String toString() {
-      return String.format("[%d,%d,%d,%d] * [%d,%d,%d,%d] stride %dx%d padding %d,%d,%d,%d", n, ic, ih, iw, oc, ic, kh, kw,
-          sh, sw, pt, pl, pb, pr);
+      return String.format("%s [%d,%d,%d,%d] * [%d,%d,%d,%d] stride %dx%d padding %d,%d,%d,%d", nhwc ? "NHWC" : "NCHW",
+          n, ic, ih, iw, oc, ic, kh, kw, sh, sw, pt, pl, pb, pr);
     }
   }
 
@@ -329,8 +353,12 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
 
   /** The primitives and operands of one geometry; the backward ones are built on first use. */
   private static final class Plan {
-    private static final int SRC = 0, WEIGHTS = 1, DST = 2, DIFF_DST = 3, DIFF_SRC = 4, WEIGHTS_BWD = 5,
-        DIFF_DST_W = 6, SRC_W = 7, DIFF_WEIGHTS = 8;
+    // scratch buffers by role; roles never live at the same time share one: the input-shaped copies
+    // (forward source, input gradient, then the weight pass's source once the input gradient is
+    // written back), the output-shaped ones, the weight-shaped ones, and the weight pass's own
+    // output-gradient copy (live beside the data pass's)
+    private static final int SRC = 0, DIFF_SRC = 0, SRC_W = 0, DST = 1, DIFF_DST = 1, WEIGHTS = 2,
+        WEIGHTS_BWD = 2, DIFF_WEIGHTS = 2, DIFF_DST_W = 3;
 
     final Geometry g;
     private final boolean hasBias;
@@ -353,13 +381,15 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       this.eng = eng;
       this.strm = strm;
       memory.desc biasMd = hasBias ? md(new long[] {g.oc}, memory.format_tag.x) : new memory.desc();
+      // NHWC activations (the channels-last inference copy) are a layout oneDNN's kernels take as
+      // they are: asking for it spares both conversions; NCHW ones go to the layout oneDNN prefers
       fwdPd = new convolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_training,
-          dnnl.algorithm.convolution_direct, any(g.inShape()), any(g.weightShape()), biasMd, any(g.outShape()),
-          strides(), padL(), padR());
+          dnnl.algorithm.convolution_direct, g.nhwc ? user(g.inShape()) : any(g.inShape()), any(g.weightShape()),
+          biasMd, g.nhwc ? user(g.outShape()) : any(g.outShape()), strides(), padL(), padR());
       fwd = new convolution_forward(fwdPd);
-      src = new Operand(eng, md(g.inShape(), memory.format_tag.nchw), fwdPd.src_desc(), SRC, true, false);
+      src = new Operand(eng, user(g.inShape()), fwdPd.src_desc(), SRC, true, false);
       wei = new Operand(eng, md(g.weightShape(), memory.format_tag.oihw), fwdPd.weights_desc(), WEIGHTS, true, false);
-      dst = new Operand(eng, md(g.outShape(), memory.format_tag.nchw), fwdPd.dst_desc(), DST, false, true);
+      dst = new Operand(eng, user(g.outShape()), fwdPd.dst_desc(), DST, false, true);
       bias = hasBias ? new memory(biasMd, eng, (Pointer) null) : null;
       fwdArgs = new IntMemoryMap().put(ARG_SRC, src.inner).put(ARG_WEIGHTS, wei.inner).put(ARG_DST, dst.inner);
       if (hasBias) {
@@ -421,14 +451,14 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
           strides(), padL(), padR(), fwdPd);
       bwdData = new convolution_backward_data(dataPd);
       bwdWeights = new convolution_backward_weights(weightsPd);
-      memory.desc outNchw = md(g.outShape(), memory.format_tag.nchw);
-      diffDst = new Operand(eng, outNchw, dataPd.diff_dst_desc(), DIFF_DST, true, false);
+      memory.desc outUser = user(g.outShape());
+      diffDst = new Operand(eng, outUser, dataPd.diff_dst_desc(), DIFF_DST, true, false);
       weiBwd = new Operand(eng, md(g.weightShape(), memory.format_tag.oihw), dataPd.weights_desc(), WEIGHTS_BWD, true,
           false);
-      diffSrc = new Operand(eng, md(g.inShape(), memory.format_tag.nchw), dataPd.diff_src_desc(), DIFF_SRC, false, true);
+      diffSrc = new Operand(eng, user(g.inShape()), dataPd.diff_src_desc(), DIFF_SRC, false, true);
       diffDstW = weightsPd.diff_dst_desc().equals(dataPd.diff_dst_desc()) ? diffDst
-          : new Operand(eng, outNchw, weightsPd.diff_dst_desc(), DIFF_DST_W, true, false);
-      srcW = new Operand(eng, md(g.inShape(), memory.format_tag.nchw), weightsPd.src_desc(), SRC_W, true, false);
+          : new Operand(eng, outUser, weightsPd.diff_dst_desc(), DIFF_DST_W, true, false);
+      srcW = new Operand(eng, user(g.inShape()), weightsPd.src_desc(), SRC_W, true, false);
       diffWei = new Operand(eng, md(g.weightShape(), memory.format_tag.oihw), weightsPd.diff_weights_desc(),
           DIFF_WEIGHTS, false, true);
       diffBias = withBiasGrad ? new memory(biasMd, eng, (Pointer) null) : null;
@@ -465,20 +495,26 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
+    /** The activations' own layout. */
+    private memory.desc user(long[] dims) {
+      return md(dims, g.activationTag());
+    }
+
     private static memory.desc any(long[] dims) {
       return md(dims, memory.format_tag.any);
     }
   }
 
   /**
-   * Per-thread buffers for the blocked copies, one per role, grown to the largest size asked for
-   * and shared by every layer the thread runs (a layer's copies are dead once its pass returns).
+   * Per-thread buffers for the blocked copies, one per group of roles (the role constants of
+   * {@link Plan}), grown to the largest size asked for and shared by every layer the thread runs (a
+   * layer's copies are dead once its pass returns).
    */
   private static final class Scratch {
     private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
     private static final int ALIGN = 64;
-    private final BytePointer[] buffers = new BytePointer[9];
-    private final long[] sizes = new long[9];
+    private final BytePointer[] buffers = new BytePointer[4];
+    private final long[] sizes = new long[4];
 
     static Scratch get() {
       return PER_THREAD.get();

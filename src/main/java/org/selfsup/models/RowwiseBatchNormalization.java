@@ -2,6 +2,7 @@ package org.selfsup.models;
 
 import java.lang.reflect.Field;
 import java.util.Collection;
+import org.bytedeco.dnnl.engine;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -12,10 +13,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's BatchNormalization layer, computed on CPU by {@link RowwiseBatchNormHelper} instead of
- * DL4J's oneDNN helper. Same parameters, same JSON fields (plus this class name), so every place
- * that builds the network from its configuration (checkpoint loading, Spark's training workers)
- * gets the faster helper. On a GPU backend (cuDNN helper) the layer is left as DL4J made it.
+ * DL4J's BatchNormalization layer, computed on CPU by {@link DnnlBatchNormHelper} (oneDNN 3) where
+ * DL4J would have used its own oneDNN helper, and by {@link RowwiseBatchNormHelper} (ND4J
+ * operations) for what oneDNN 3 does not take and where DL4J's helpers are off. Same parameters,
+ * same JSON fields (plus this class name, which predates the oneDNN 3 helper), so every place that
+ * builds the network from its configuration (checkpoint loading, Spark's training workers) gets
+ * the faster helper. On a GPU backend (cuDNN helper) the layer is left as DL4J made it.
  */
 public class RowwiseBatchNormalization extends BatchNormalization {
   private static final Field HELPER = helperField();
@@ -38,8 +41,13 @@ public class RowwiseBatchNormalization extends BatchNormalization {
     Layer layer = super.instantiate(conf, listeners, layerIndex, layerParamsView, initializeParams, networkDataType);
     Object helper = layer.getHelper();
     if (!isLockGammaBeta() && (helper == null || helper instanceof MKLDNNBatchNormHelper)) {
+      BatchNormalizationHelper ours = new RowwiseBatchNormHelper((BatchNormalizationHelper) helper);
+      engine eng = helper == null ? null : DnnlConvolutionHelper.engineOrNull();
+      if (eng != null) {
+        ours = new DnnlBatchNormHelper(ours, eng);
+      }
       try {
-        HELPER.set(layer, new RowwiseBatchNormHelper((BatchNormalizationHelper) helper));
+        HELPER.set(layer, ours);
       } catch (IllegalAccessException e) {
         throw new IllegalStateException("cannot set the helper of DL4J's BatchNormalization layer", e);
       }

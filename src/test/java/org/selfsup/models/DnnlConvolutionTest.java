@@ -1,9 +1,11 @@
 package org.selfsup.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -123,6 +125,40 @@ class DnnlConvolutionTest {
     } else {
       assertEquals(null, back.getFirst().getGradientFor("b"));
     }
+  }
+
+  @ParameterizedTest(name = "{0}->{2} ch, {1} px, k{3} s{4} pad {5} {6} bias {7}")
+  @CsvSource({
+      "16,9,24,1,1,0,Same,false",
+      "8,10,16,3,2,0,Same,false",
+      "16,10,32,1,2,0,Same,false",
+      "3,12,8,7,2,0,Same,true",
+      "8,9,8,3,2,1,Truncate,true",
+      "1,7,8,3,1,0,Same,false"})
+  void channelsLastInferenceMatchesChannelsFirst(int in, int size, int out, int k, int stride, int pad,
+      ConvolutionMode mode, boolean bias) {
+    ComputationGraph g = single(in, size, out, k, stride, pad, mode, bias);
+    Layer nchw = g.getLayer("conv");
+    ConvolutionLayer conv = new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad).nOut(out)
+        .hasBias(bias).convolutionMode(mode).activation(Activation.IDENTITY).build();
+    ComputationGraph last = new ComputationGraph(Optimisation.base(new TrainConfig(), 0.1).dataType(DataType.FLOAT)
+        .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(size, size, in, CNN2DFormat.NHWC))
+        .addLayer("conv", ChannelsLastConvolution.of(conv), "in").setOutputs("conv").build());
+    last.init();
+    Layer nhwc = last.getLayer("conv");
+    assertTrue(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nhwc).getHelper()
+        instanceof DnnlConvolutionHelper, "the oneDNN 3 helper is in place");
+    Nd4j.getRandom().setSeed(17);
+    nchw.setParams(Nd4j.rand(DataType.FLOAT, 1, nchw.numParams()).subi(0.5));
+    nhwc.setParams(nchw.params().dup());
+    INDArray x = Nd4j.rand(DataType.FLOAT, 3, in, size, size).subi(0.5);
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    nchw.setInput(x, mgr);
+    nhwc.setInput(x.permute(0, 2, 3, 1).dup('c'), mgr);
+    INDArray expected = nchw.activate(false, mgr);
+    INDArray actual = nhwc.activate(false, mgr);
+    assertArrayEquals(new long[] {3, expected.size(2), expected.size(3), out}, actual.shape());
+    assertTrue(expected.equalsWithEps(actual.permute(0, 3, 1, 2), 1e-5), "NHWC output");
   }
 
   @Test

@@ -182,11 +182,26 @@ final class TrunkTestGraphs {
       if (eps == 0) {
         assertEquals(expected.params(), actual.params(), "parameters after step " + step);
       } else {
-        assertTrue(expected.params().equalsWithEps(actual.params(), eps), "parameters after step " + step);
+        assertTrue(expected.params().equalsWithEps(actual.params(), eps),
+            "parameters after step " + step + ", largest difference " + largestDifference(expected, actual));
       }
     }
     INDArray out = actual.outputSingle(false, x);
     assertTrue(eps == 0 ? expected.outputSingle(false, x).equals(out)
         : expected.outputSingle(false, x).equalsWithEps(out, eps), "inference output");
+  }
+
+  /** The parameter whose values differ most between two networks of the same configuration, and by how much. */
+  private static String largestDifference(ComputationGraph a, ComputationGraph b) {
+    String worst = "";
+    double most = -1;
+    for (Map.Entry<String, INDArray> e : a.paramTable().entrySet()) {
+      double d = e.getValue().sub(b.paramTable().get(e.getKey())).amaxNumber().doubleValue();
+      if (d > most) {
+        most = d;
+        worst = e.getKey();
+      }
+    }
+    return worst + " " + most;
   }
 }
