@@ -1,7 +1,6 @@
 package org.selfsup.models;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -41,49 +40,18 @@ import org.slf4j.LoggerFactory;
  * <p>Anything else (other data types, ranks other than 4, a shape oneDNN refuses, logged once)
  * goes to {@code fallback}, the row-wise helper, for that call.
  */
-final class DnnlBatchNormHelper implements BatchNormalizationHelper {
+final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
   private static final Logger LOG = LoggerFactory.getLogger(DnnlBatchNormHelper.class);
 
-  private final BatchNormalizationHelper fallback;
   private final engine eng;
   private final stream strm;
   private final Map<Key, Plan> plans = new HashMap<>();
   private final Set<Key> refused = new HashSet<>();
-  /** Whether the last forward pass went to {@code fallback}, whose statistics DL4J then reads. */
-  private boolean fellBack = true;
-  /** This layer's batch statistics of its last training pass, [C], outside any workspace. */
-  private INDArray batchMean;
-  private INDArray batchVariance;
 
   DnnlBatchNormHelper(BatchNormalizationHelper fallback, engine eng) {
-    this.fallback = fallback;
+    super(fallback);
     this.eng = eng;
     this.strm = new stream(eng);
-  }
-
-  @Override
-  public boolean checkSupported(double eps, boolean fixedGammaBeta) {
-    return !fixedGammaBeta;
-  }
-
-  @Override
-  public boolean checkSupported() {
-    return true;
-  }
-
-  @Override
-  public Map<String, Long> helperMemoryUse() {
-    return Collections.emptyMap();
-  }
-
-  @Override
-  public INDArray getMeanCache(DataType dataType) {
-    return fellBack ? fallback.getMeanCache(dataType) : batchMean;
-  }
-
-  @Override
-  public INDArray getVarCache(DataType dataType) {
-    return fellBack ? fallback.getVarCache(dataType) : batchVariance;
   }
 
   @Override
@@ -101,24 +69,23 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
         } else {
           p.forwardInference(in, gamma, beta, mean, var, out);
         }
-        fellBack = false;
+        ranForwardHere();
         return out;
       } catch (RuntimeException e) {
         refuse(p.key, e);
       }
     }
-    fellBack = true;
-    return fallback.preOutput(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
+    return forwardDownTheLine(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
   }
 
   @Override
   public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
       INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
       LayerWorkspaceMgr workspaceMgr) {
-    Plan p = fellBack || !handles(input) || !handles(epsilon) || !dense(gamma)
+    Plan p = !ranForward() || !handles(input) || !handles(epsilon) || !dense(gamma)
         || !Arrays.equals(input.shape(), epsilon.shape()) ? null : plans.get(new Key(input.shape(), format, (float) eps));
     if (p == null) {
-      return fallback.backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format,
+      return backwardDownTheLine(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format,
           workspaceMgr);
     }
     INDArray x = DnnlConvolutionHelper.dense(input) ? input : input.dup('c');
@@ -297,28 +264,24 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
 
     private void forward(primitive p, INDArray x, INDArray gamma, INDArray beta, INDArray mu, INDArray sigma2,
         INDArray out) {
-      src.set_data_handle(DnnlConvolutionHelper.address(x));
-      dst.set_data_handle(DnnlConvolutionHelper.address(out));
-      scale.set_data_handle(DnnlConvolutionHelper.address(gamma));
-      shift.set_data_handle(DnnlConvolutionHelper.address(beta));
-      mean.set_data_handle(DnnlConvolutionHelper.address(mu));
-      variance.set_data_handle(DnnlConvolutionHelper.address(sigma2));
+      bind(src, x, dst, out, scale, gamma, shift, beta, mean, mu, variance, sigma2);
       p.execute(strm, forwardArgs);
       strm._wait();
     }
 
     void backward(INDArray x, INDArray dy, INDArray gamma, INDArray mu, INDArray sigma2, INDArray dx,
         INDArray dGamma, INDArray dBeta) {
-      src.set_data_handle(DnnlConvolutionHelper.address(x));
-      diffDst.set_data_handle(DnnlConvolutionHelper.address(dy));
-      scale.set_data_handle(DnnlConvolutionHelper.address(gamma));
-      mean.set_data_handle(DnnlConvolutionHelper.address(mu));
-      variance.set_data_handle(DnnlConvolutionHelper.address(sigma2));
-      diffSrc.set_data_handle(DnnlConvolutionHelper.address(dx));
-      diffScale.set_data_handle(DnnlConvolutionHelper.address(dGamma));
-      diffShift.set_data_handle(DnnlConvolutionHelper.address(dBeta));
+      bind(src, x, diffDst, dy, scale, gamma, mean, mu, variance, sigma2, diffSrc, dx, diffScale, dGamma, diffShift,
+          dBeta);
       bwd.execute(strm, backwardArgs);
       strm._wait();
+    }
+
+    /** Points each memory at the array after it: memory, array, memory, array, ... */
+    private static void bind(Object... memoryThenArray) {
+      for (int i = 0; i < memoryThenArray.length; i += 2) {
+        ((memory) memoryThenArray[i]).set_data_handle(DnnlConvolutionHelper.address((INDArray) memoryThenArray[i + 1]));
+      }
     }
 
     void close() {

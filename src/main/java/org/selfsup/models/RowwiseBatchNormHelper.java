@@ -1,7 +1,5 @@
 package org.selfsup.models;
 
-import java.util.Collections;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -33,41 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>DL4J hands rank-2 activations (after a dense layer) over as [N, C, 1, 1]. NHWC activations go
  * to the helper DL4J chose, if any; returning null hands them to DL4J's built-in implementation.
  */
-final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
-  private final BatchNormalizationHelper fallback;
-  private INDArray batchMean;
-  private INDArray batchVariance;
+final class RowwiseBatchNormHelper extends ChainedBatchNormHelper {
   private double[] batchMeanValues;
   private double[] batchVarianceValues;
-  private boolean fellBack;
 
   RowwiseBatchNormHelper(BatchNormalizationHelper fallback) {
-    this.fallback = fallback;
-  }
-
-  @Override
-  public boolean checkSupported(double eps, boolean fixedGammaBeta) {
-    return !fixedGammaBeta;
-  }
-
-  @Override
-  public boolean checkSupported() {
-    return true;
-  }
-
-  @Override
-  public Map<String, Long> helperMemoryUse() {
-    return Collections.emptyMap();
-  }
-
-  @Override
-  public INDArray getMeanCache(DataType dataType) {
-    return fellBack ? fallback.getMeanCache(dataType) : batchMean;
-  }
-
-  @Override
-  public INDArray getVarCache(DataType dataType) {
-    return fellBack ? fallback.getVarCache(dataType) : batchVariance;
+    super(fallback);
   }
 
   private static boolean handles(INDArray x, CNN2DFormat format) {
@@ -77,11 +46,10 @@ final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
   @Override
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
       INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-    fellBack = !handles(x, format);
-    if (fellBack) {
-      return fallback == null ? null
-          : fallback.preOutput(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
+    if (!handles(x, format)) {
+      return forwardDownTheLine(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
     }
+    ranForwardHere();
     int n = (int) x.size(0);
     int c = (int) x.size(1);
     INDArray rows = rows(x);
@@ -126,9 +94,8 @@ final class RowwiseBatchNormHelper implements BatchNormalizationHelper {
   public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
       INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
       LayerWorkspaceMgr workspaceMgr) {
-    if (!handles(input, format) || batchMean == null) {
-      return fallback == null ? null
-          : fallback.backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format, workspaceMgr);
+    if (!handles(input, format) || !ranForward() || batchMean == null) {
+      return backwardDownTheLine(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format, workspaceMgr);
     }
     int n = (int) input.size(0);
     int c = (int) input.size(1);

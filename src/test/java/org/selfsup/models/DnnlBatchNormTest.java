@@ -216,15 +216,10 @@ class DnnlBatchNormTest {
     ComputationGraph ours = pair[0];
     ComputationGraph dl4j = pair[1];
     INDArray start = dl4j.params().dup();
-    Nd4j.getRandom().setSeed(5);
-    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
-    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
-    for (int i = 0; i < 6; i++) {
-      y.putScalar(i, i % 4, 1);
-    }
+    DataSet batch = TrunkTestGraphs.trainingBatch();
     for (int step = 0; step < 3; step++) {
-      ours.fit(new DataSet(x, y));
-      dl4j.fit(new DataSet(x, y));
+      ours.fit(batch);
+      dl4j.fit(batch);
       assertEquals(dl4j.score(), ours.score(), 1e-3 * dl4j.score(), "score at step " + step);
       INDArray moved = dl4j.params().sub(start);
       double largest = moved.amaxNumber().doubleValue();
@@ -232,8 +227,8 @@ class DnnlBatchNormTest {
       assertTrue(largest > 1e-3 && apart <= 0.05 * largest,
           "step " + step + ": parameters moved up to " + largest + ", the networks are " + apart + " apart");
     }
-    INDArray expected = dl4j.outputSingle(false, x);
-    INDArray actual = ours.outputSingle(false, x);
+    INDArray expected = dl4j.outputSingle(false, batch.getFeatures());
+    INDArray actual = ours.outputSingle(false, batch.getFeatures());
     assertTrue(expected.equalsWithEps(actual, 0.05 * expected.amaxNumber().doubleValue()),
         "inference output, with the running statistics");
   }

@@ -169,12 +169,9 @@ final class TrunkTestGraphs {
    * {@code eps} is 0), then the inference outputs.
    */
   static void assertTrainAlike(ComputationGraph expected, ComputationGraph actual, double eps) {
-    Nd4j.getRandom().setSeed(5);
-    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
-    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
-    for (int i = 0; i < 6; i++) {
-      y.putScalar(i, i % 4, 1);
-    }
+    DataSet batch = trainingBatch();
+    INDArray x = batch.getFeatures();
+    INDArray y = batch.getLabels();
     for (int step = 0; step < 3; step++) {
       actual.fit(new DataSet(x, y));
       expected.fit(new DataSet(x, y));
@@ -189,6 +186,17 @@ final class TrunkTestGraphs {
     INDArray out = actual.outputSingle(false, x);
     assertTrue(eps == 0 ? expected.outputSingle(false, x).equals(out)
         : expected.outputSingle(false, x).equalsWithEps(out, eps), "inference output");
+  }
+
+  /** 6 seeded 12 px images in [-1, 3) with labels of 4 classes, for {@link #trunkWithLayerReplaced}'s networks. */
+  static DataSet trainingBatch() {
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 12).muli(4).subi(1);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
+    for (int i = 0; i < 6; i++) {
+      y.putScalar(i, i % 4, 1);
+    }
+    return new DataSet(x, y);
   }
 
   /** The parameter whose values differ most between two networks of the same configuration, and by how much. */
