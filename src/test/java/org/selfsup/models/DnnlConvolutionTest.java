@@ -159,6 +159,22 @@ class DnnlConvolutionTest {
     INDArray actual = nhwc.activate(false, mgr);
     assertArrayEquals(new long[] {3, expected.size(2), expected.size(3), out}, actual.shape());
     assertTrue(expected.equalsWithEps(actual.permute(0, 3, 1, 2), 1e-5), "NHWC output");
+
+    // the backward pass in NHWC (no builder trains channels-last, but the helper takes it)
+    g.initGradientsView();
+    last.initGradientsView();
+    nchw.setInput(x, mgr);
+    nhwc.setInput(x.permute(0, 2, 3, 1).dup('c'), mgr);
+    nchw.activate(true, mgr);
+    nhwc.activate(true, mgr);
+    INDArray dy = Nd4j.rand(DataType.FLOAT, expected.shape()).subi(0.5);
+    Pair<Gradient, INDArray> first = nchw.backpropGradient(dy, mgr);
+    Pair<Gradient, INDArray> channelsLast = nhwc.backpropGradient(dy.permute(0, 2, 3, 1).dup('c'), mgr);
+    assertTrue(first.getSecond().equalsWithEps(channelsLast.getSecond().permute(0, 3, 1, 2), 1e-4), "input gradient");
+    assertTrue(first.getFirst().getGradientFor("W").equalsWithEps(channelsLast.getFirst().getGradientFor("W"), 1e-4),
+        "weight gradient");
+    assertTrue(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nhwc).getHelper().toString()
+        .endsWith(" 0 refused)"), "oneDNN 3 ran every NHWC call");
   }
 
   @Test
