@@ -20,8 +20,8 @@ import org.selfsup.train.TrainConfig;
  * the ceiling that the Spark pipeline approaches. Usage:
  * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS [CACHE_MODE]}
  * (CACHE_MODE: DL4J's activation cache, default the trainer's; {@code NONE} is DL4J's default).
- * Inference runs the channels-last copy that feature extraction runs ({@link ChannelsLast}) where the
- * graph allows it, with the NCHW rate beside it. Prints one line of rates and {@code numParams()},
+ * Training and inference run the channels-last copy that the trainer and feature extraction run
+ * ({@link ChannelsLast}) where the graph allows it, with the NCHW rates beside them. Prints one line of rates and {@code numParams()},
  * then one line with the trainable parameters
  * (jobs/bench_torch.sh compares both with its PyTorch twin).
  */
@@ -42,24 +42,33 @@ public final class TrainBenchmark {
     ComputationGraph model = network(trunk(args), cache);
     INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
     INDArray y = labels(batch);
-    model.fit(new org.nd4j.linalg.dataset.DataSet(x, y)); // warm-up
+    // the trainer's layout (--training_layout channels_last) and the feature extractor's: channels-last where
+    // the graph allows it, with the NCHW rates beside
+    boolean channelsLast = ChannelsLast.supports(model.getConfiguration());
+    double trainNchw = trainingRate(model, x, y, seconds);
+    double train = channelsLast ? trainingRate(ChannelsLast.copyOf(model), ChannelsLast.toNhwc(x), y, seconds) : trainNchw;
+    double inferNchw = inferenceRate(model, x, seconds);
+    double infer = channelsLast ? inferenceRate(ChannelsLast.copyOf(model), ChannelsLast.toNhwc(x), seconds) : inferNchw;
+    String layout = channelsLast ? "channels-last" : "NCHW";
+    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s (%s; NCHW %.1f), "
+        + "inference %.1f images/s (%s; NCHW %.1f) (%s)%n",
+        arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
+        cache == null ? "" : " cache " + cache, train, layout, trainNchw, infer, layout, inferNchw,
+        Nd4jSetup.describe());
+    System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
+        trainableParams(model), model.numParams() - trainableParams(model));
+  }
+
+  /** Images/s of {@code fit} on ({@code x}, {@code y}) over {@code seconds}, after one warm-up step. */
+  static double trainingRate(ComputationGraph model, INDArray x, INDArray y, double seconds) {
+    model.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
     long n = 0;
     long start = System.nanoTime();
     while ((System.nanoTime() - start) / 1e9 < seconds) {
       model.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
-      n += batch;
+      n += x.size(0);
     }
-    double train = n / ((System.nanoTime() - start) / 1e9);
-    double inferNchw = inferenceRate(model, x, seconds);
-    // the tool's inference path (feature extraction): a channels-last copy where the graph allows it
-    boolean channelsLast = ChannelsLast.supports(model.getConfiguration());
-    double infer = channelsLast ? inferenceRate(ChannelsLast.copyOf(model), ChannelsLast.toNhwc(x), seconds) : inferNchw;
-    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s, inference %.1f images/s (%s; NCHW %.1f) (%s)%n",
-        arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
-        cache == null ? "" : " cache " + cache, train, infer, channelsLast ? "channels-last" : "NCHW", inferNchw,
-        Nd4jSetup.describe());
-    System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
-        trainableParams(model), model.numParams() - trainableParams(model));
+    return n / ((System.nanoTime() - start) / 1e9);
   }
 
   /** Images/s of {@code output(false, x)} over {@code seconds}, after one warm-up call. */

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.selfsup.models.ChannelsLast;
 import org.selfsup.models.ReluActivation;
 import org.selfsup.runtime.Nd4jSetup;
 
@@ -17,7 +18,8 @@ import org.selfsup.runtime.Nd4jSetup;
  * Writes what jobs/lib/torch_twin_check.py compares the PyTorch twin with, as .npy files in DIR:
  * the parameters of {@link TrainBenchmark}'s network ({@code before/LAYER__PARAM.npy}, batch norm's
  * gamma, beta and the dense bias drawn at random so that they matter), an input {@code x.npy},
- * the inference and training-mode outputs, the score and parameters after one training step
+ * the inference and training-mode outputs (of the channels-last copy the trainer runs, where the
+ * graph allows it), the score and parameters after one training step
  * ({@code score.npy}, {@code after/}), and which inputs of each ReLU were positive in the training
  * forward pass ({@code relu/NNN_VERTEX.npy}, 1 or 0, in the order the pass runs them: the check
  * makes the float64 twin take DL4J's side where float rounding decides it). Usage:
@@ -44,16 +46,23 @@ public final class TwinDump {
     INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
     write(x, dir, "x");
     params(model, new File(dir, "before"));
-    write(model.output(false, x)[0], dir, "inference");
-    write(model.output(true, x)[0], dir, "train_forward");
-    reluMasks(model, x, new File(dir, "relu"));
-    model.fit(new DataSet(x, TrainBenchmark.labels(batch)));
-    write(Nd4j.createFromArray(model.score()), dir, "score");
+    // what the trainer runs: the channels-last copy where the graph allows it
+    boolean channelsLast = ChannelsLast.supports(model.getConfiguration());
+    ComputationGraph run = channelsLast ? ChannelsLast.copyOf(model) : model;
+    INDArray input = channelsLast ? ChannelsLast.toNhwc(x) : x;
+    write(run.output(false, input)[0], dir, "inference");
+    write(run.output(true, input)[0], dir, "train_forward");
+    reluMasks(run, input, new File(dir, "relu"));
+    run.fit(new DataSet(input, TrainBenchmark.labels(batch)));
+    write(Nd4j.createFromArray(run.score()), dir, "score");
+    if (channelsLast) {
+      ChannelsLast.copyState(run, model);
+    }
     params(model, new File(dir, "after"));
     System.out.println("TwinDump: " + model.numParams() + " parameters of " + String.join(" ", args));
   }
 
-  /** For each ReLU layer, in topological order, 1 where its input is positive in a training-mode pass. */
+  /** For each ReLU layer, in topological order, 1 where its input is positive in a training-mode pass (maps as NCHW). */
   private static void reluMasks(ComputationGraph model, INDArray x, File dir) throws IOException {
     Map<String, INDArray> acts = model.feedForward(x, true);
     Map<String, java.util.List<String>> inputs = model.getConfiguration().getVertexInputs();
@@ -62,7 +71,7 @@ public final class TwinDump {
       GraphVertex v = model.getVertices()[i];
       if (v.hasLayer() && v.getLayer().conf().getLayer() instanceof ActivationLayer
           && ((ActivationLayer) v.getLayer().conf().getLayer()).getActivationFn() instanceof ReluActivation) {
-        INDArray in = acts.get(inputs.get(v.getVertexName()).get(0));
+        INDArray in = ChannelsLast.toNchw(acts.get(inputs.get(v.getVertexName()).get(0)));
         write(in.gt(0).castTo(in.dataType()), dir, String.format(java.util.Locale.ROOT, "%03d_%s", k++, v.getVertexName()));
       }
     }
@@ -80,6 +89,6 @@ public final class TwinDump {
     if (!dir.isDirectory() && !dir.mkdirs()) {
       throw new IOException("cannot create " + dir);
     }
-    Nd4j.writeAsNumpy(a.dup(), new File(dir, name + ".npy"));
+    Nd4j.writeAsNumpy(a.dup('c'), new File(dir, name + ".npy"));
   }
 }

@@ -106,6 +106,12 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
           + "time training waited for them) (default: ${DEFAULT-VALUE}).")
   int prefetchChunks = DEFAULTS.prefetchChunks;
 
+  @Option(names = "--training_layout",
+      description = "Layout of the maps while the network trains: channels_last (NHWC; oneDNN's convolutions and "
+          + "batch norm take them without conversions; used where every layer allows it: not RevNet, not the "
+          + "patch tasks) or channels_first (NCHW). Checkpoints are NCHW either way (default: ${DEFAULT-VALUE}).")
+  String trainingLayout = DEFAULTS.trainingLayout;
+
   @Option(names = "--chunks_per_epoch", description = "Progress lines (and lr updates) per epoch (default: ${DEFAULT-VALUE}).")
   int chunksPerEpoch = DEFAULTS.chunksPerEpoch;
 
@@ -176,6 +182,7 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
     cfg.averagingFrequency = averagingFrequency;
     cfg.minibatchStorage = minibatchStorage;
     cfg.prefetchChunks = prefetchChunks;
+    cfg.trainingLayout = trainingLayout;
     cfg.chunksPerEpoch = chunksPerEpoch;
     cfg.checkpointEvery = checkpointEvery;
     cfg.keepCheckpoints = keepCheckpoints;

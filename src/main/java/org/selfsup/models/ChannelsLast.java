@@ -19,12 +19,12 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A copy of a network that computes in channels-last layout (NHWC) with the same parameters, for
- * inference only. DL4J M2's oneDNN convolution picks a channels-last kernel and converts NCHW
- * activations to it and back on every call; in NHWC those conversions go: the quickstart trunk's
- * inference runs faster (docs/results.md). Training stays NCHW, since the backward kernels of
- * M2's oneDNN want a blocked layout, which is costlier to reach from NHWC. Convolutions become
- * {@link ChannelsLastConvolution}s.
+ * A copy of a network that computes in channels-last layout (NHWC) with the same parameters and
+ * updater state. oneDNN's convolutions, batch norm and pooling run channels-last kernels on NHWC
+ * maps as they are, where NCHW maps are converted to a blocked layout and back around every
+ * convolution; so feature extraction runs this copy, and so does the trainer where the network
+ * allows it (docs/design.md, workaround 24). Convolutions become NHWC {@link DnnlConvolution}s.
+ * Checkpoints keep the NCHW network: {@link #copyState} carries what training changed back into it.
  *
  * <p>Only graphs made of vertices known to be layout-neutral once told the format are converted
  * (convolutions, pooling, batch norm, activations, sums, scalings, and dense layers on vectors);
@@ -73,7 +73,8 @@ public final class ChannelsLast {
 
   /**
    * The network in NHWC: it takes [N,H,W,C] input ({@link org.selfsup.tasks.ImageBatch#toNhwc}) and
-   * gives [N,H,W,C] maps ({@link #toNchw} views them as NCHW) and the same [N,C] vectors.
+   * gives [N,H,W,C] maps ({@link #toNchw} views them as NCHW) and the same [N,C] vectors. It starts
+   * from {@code model}'s parameters, updater state and iteration and epoch counts (copies).
    *
    * @throws IllegalArgumentException when {@link #supports} is false
    */
@@ -86,7 +87,7 @@ public final class ChannelsLast {
       if (v instanceof LayerVertex) {
         Layer l = ((LayerVertex) v).getLayerConf().getLayer();
         if (l instanceof ConvolutionLayer) {
-          ((LayerVertex) v).getLayerConf().setLayer(ChannelsLastConvolution.of((ConvolutionLayer) l));
+          ((LayerVertex) v).getLayerConf().setLayer(DnnlConvolution.of((ConvolutionLayer) l, CNN2DFormat.NHWC));
         } else if (l instanceof SubsamplingLayer) {
           ((SubsamplingLayer) l).setCnn2dDataFormat(CNN2DFormat.NHWC);
         } else if (l instanceof BatchNormalization) {
@@ -99,7 +100,32 @@ public final class ChannelsLast {
     ComputationGraph copy = new ComputationGraph(conf);
     // Convolution weights stay [out, in, kh, kw] in either layout: the parameters carry over as they are.
     copy.init(model.params().dup(), false);
+    copyState(model, copy);
     return copy;
+  }
+
+  /**
+   * Copies parameters, updater state (momentum; where {@code from} has an updater) and iteration and
+   * epoch counts from one of a network's layouts to the other ({@link #copyOf} made one from the other).
+   *
+   * @throws IllegalArgumentException when the two differ in parameter or updater state count
+   */
+  public static void copyState(ComputationGraph from, ComputationGraph to) {
+    if (from.numParams() != to.numParams()) {
+      throw new IllegalArgumentException("networks differ in parameters: " + from.numParams() + " and " + to.numParams());
+    }
+    to.params().assign(from.params());
+    // an updater only where one exists: a network loaded for inference has none, and making one allocates its state
+    INDArray state = from.getUpdater(false) == null ? null : from.getUpdater(false).getStateViewArray();
+    if (state != null) {
+      INDArray target = to.getUpdater(true).getStateViewArray();
+      if (target == null || state.length() != target.length()) {
+        throw new IllegalArgumentException("networks differ in updater state");
+      }
+      target.assign(state);
+    }
+    to.getConfiguration().setIterationCount(from.getConfiguration().getIterationCount());
+    to.getConfiguration().setEpochCount(from.getConfiguration().getEpochCount());
   }
 
   /** An [N,H,W,C] map seen as [N,C,H,W] (a view); vectors and other ranks as they are. */

@@ -2,17 +2,25 @@ package org.selfsup.models;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DL4J's ConvolutionLayer whose NCHW passes run on {@link DnnlConvolutionHelper} (oneDNN 3) wherever
- * DL4J would have used its own oneDNN helper; anywhere else (CUDA, helpers off) it is DL4J's layer.
+ * DL4J's ConvolutionLayer whose passes run on {@link DnnlConvolutionHelper} (oneDNN 3) wherever
+ * DL4J would have used its own oneDNN helper, in NCHW or NHWC ({@link ChannelsLast}); anywhere else
+ * (CUDA, helpers off) it is DL4J's layer.
  * Same parameters and JSON fields as DL4J's layer (plus this class name), so networks rebuilt from
  * their configuration (checkpoints, Spark's workers) get it too; checkpoints written with DL4J's
  * class load as before and run on DL4J's helper.
@@ -26,6 +34,13 @@ public class DnnlConvolution extends ConvolutionLayer {
   /** A copy of {@code conv} (every field, shallow). */
   public static DnnlConvolution of(ConvolutionLayer conv) {
     return RuntimeLayers.copyConvolution(conv, new DnnlConvolution());
+  }
+
+  /** A copy of {@code conv} (every field, shallow) that takes and gives maps in {@code format}. */
+  public static DnnlConvolution of(ConvolutionLayer conv, CNN2DFormat format) {
+    DnnlConvolution copy = of(conv);
+    copy.setCnn2dDataFormat(format);
+    return copy;
   }
 
   @Override
@@ -59,6 +74,50 @@ public class DnnlConvolution extends ConvolutionLayer {
       INDArray z = preOutput(true, false, mgr).getFirst();
       preOutput = z;
       return z;
+    }
+
+    /**
+     * In NHWC, M2's {@code preOutput} first copies the input to NCHW (a permute and a dup) only to
+     * read sizes from the copy, then hands the helper the original: a quarter of an NHWC network's
+     * inference time, and a full pass over every input in training. Here the input goes to the helper
+     * as it is. (M2's backward pass only permutes views in NHWC.)
+     */
+    @Override
+    protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr mgr) {
+      org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
+      if (!(helper instanceof DnnlConvolutionHelper) || helperCountFail > 0
+          || conf.getCnn2dDataFormat() != CNN2DFormat.NHWC || input == null || input.rank() != 4
+          || input.dataType() != dataType || input.size(3) != conf.getNIn()) {
+        return super.preOutput(training, forBackprop, mgr); // DL4J's own messages for a wrong rank or depth
+      }
+      if (preOutput != null && forBackprop) {
+        return new Pair<>(preOutput, null);
+      }
+      INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, mgr);
+      INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, mgr) : zeroBias();
+      int[] kernel = conf.getKernelSize();
+      int[] strides = conf.getStride();
+      int[] dilation = conf.getDilation();
+      int[] pad = conf.getPadding();
+      if (convolutionMode == ConvolutionMode.Same) {
+        int[] outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, null, convolutionMode, dilation,
+            CNN2DFormat.NHWC);
+        int[] inSize = {(int) input.size(1), (int) input.size(2)};
+        pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize, inSize, kernel, strides, dilation);
+      }
+      INDArray out = helper.preOutput(input, weights, bias, kernel, strides, pad, conf.getCudnnAlgoMode(),
+          conf.getCudnnFwdAlgo(), convolutionMode, dilation, CNN2DFormat.NHWC, mgr);
+      return out != null ? new Pair<>(out, null) : super.preOutput(training, forBackprop, mgr);
+    }
+
+    /** As M2 does for a bias-free convolution: zeros [1, nOut], outside any workspace, kept. */
+    private INDArray zeroBias() {
+      if (dummyBias == null) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+          dummyBias = Nd4j.create(dataType, 1, layerConf().getNOut());
+        }
+      }
+      return dummyBias;
     }
   }
 }

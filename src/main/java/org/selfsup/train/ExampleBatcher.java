@@ -42,6 +42,7 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
   private final long seed;
   private final int shuffleBuffer;
   private final ReadOptions readOptions;
+  private final boolean channelsLast;
 
   /** As the constructor with ReadOptions, with the default image size limit. */
   public ExampleBatcher(Task task, String spec, int imagesPerBatch, int numOutputs, long seed, int shuffleBuffer,
@@ -57,6 +58,12 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
    */
   public ExampleBatcher(Task task, String spec, int imagesPerBatch, int numOutputs, long seed, int shuffleBuffer,
       ReadOptions readOptions) {
+    this(task, spec, imagesPerBatch, numOutputs, seed, shuffleBuffer, readOptions, false);
+  }
+
+  private ExampleBatcher(Task task, String spec, int imagesPerBatch, int numOutputs, long seed, int shuffleBuffer,
+      ReadOptions readOptions, boolean channelsLast) {
+    this.channelsLast = channelsLast;
     this.task = task;
     this.spec = spec;
     this.imagesPerBatch = imagesPerBatch;
@@ -64,6 +71,11 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
     this.seed = seed;
     this.shuffleBuffer = shuffleBuffer;
     this.readOptions = readOptions;
+  }
+
+  /** This batcher with features in NHWC ({@code true}) or NCHW, for a network that trains in that layout. */
+  public ExampleBatcher channelsLast(boolean nhwc) {
+    return new ExampleBatcher(task, spec, imagesPerBatch, numOutputs, seed, shuffleBuffer, readOptions, nhwc);
   }
 
   @Override
@@ -88,7 +100,7 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
           readOptions.used(1);
           images++;
         }
-        return examples.isEmpty() ? null : toDataSet(examples, numOutputs);
+        return examples.isEmpty() ? null : toDataSet(examples, numOutputs, channelsLast);
       }
 
       @Override
@@ -160,14 +172,23 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
    * labels [examples, outputs].
    */
   static DataSet toDataSet(List<TaskExample> examples, int numOutputs) {
+    return toDataSet(examples, numOutputs, false);
+  }
+
+  /** As {@link #toDataSet(List, int)}; with {@code channelsLast}, features [examples, H, W, C] of one-view examples. */
+  static DataSet toDataSet(List<TaskExample> examples, int numOutputs, boolean channelsLast) {
     List<Image> views = new ArrayList<>();
     for (TaskExample ex : examples) {
       for (Image v : ex.views()) {
         views.add(v);
       }
     }
-    INDArray features = ImageBatch.toNchw(views);
     int perExample = examples.get(0).views().length;
+    if (channelsLast && views.size() != examples.size()) {
+      throw new IllegalArgumentException("channels-last minibatches hold one view per example; this task's have "
+          + perExample);
+    }
+    INDArray features = channelsLast ? ImageBatch.toNhwc(views) : ImageBatch.toNchw(views);
     if (perExample > 1) {
       for (TaskExample ex : examples) {
         if (ex.views().length != perExample) {

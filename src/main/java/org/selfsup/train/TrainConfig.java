@@ -31,6 +31,10 @@ import org.selfsup.tasks.Tasks;
 public final class TrainConfig implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** {@link #trainingLayout}: NHWC maps. */
+  public static final String CHANNELS_LAST = "channels_last";
+  /** {@link #trainingLayout}: NCHW maps. */
+  public static final String CHANNELS_FIRST = "channels_first";
 
   // what is trained
   public String task = Tasks.defaultType().name();
@@ -70,6 +74,11 @@ public final class TrainConfig implements Serializable {
   public int shuffleBuffer = 10000;
   /** Chunks whose minibatches are built ahead, while the current chunk trains (0 or 1; parameter averaging). */
   public int prefetchChunks = 1;
+  /**
+   * Layout of the maps while the network trains: channels_last (NHWC, where every layer of the
+   * network allows it) or channels_first (NCHW). Not part of the model: checkpoints hold NCHW.
+   */
+  public String trainingLayout = CHANNELS_LAST;
   public int pretextEvalImages = 256;
 
   // checkpoints (not part of the model: may change between a run and its resumption)
@@ -137,6 +146,8 @@ public final class TrainConfig implements Serializable {
     require(averagingFrequency >= 1, "--averaging_frequency must be >= 1, not " + averagingFrequency);
     TrainingMasters.storageLevelName(minibatchStorage);
     require(prefetchChunks == 0 || prefetchChunks == 1, "--prefetch_chunks must be 0 or 1, not " + prefetchChunks);
+    require(CHANNELS_LAST.equals(trainingLayout) || CHANNELS_FIRST.equals(trainingLayout),
+        "--training_layout must be " + CHANNELS_LAST + " or " + CHANNELS_FIRST + ", not " + trainingLayout);
     checkCheckpointing();
     ReadOptions.checkMaxImagePixels(maxImagePixels);
     require(datasetDir != null && !datasetDir.isBlank(), "--dataset_dir must name the folder of TFRecord shards");

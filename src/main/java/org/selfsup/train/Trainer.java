@@ -20,6 +20,7 @@ import org.selfsup.data.ReadOptions;
 import org.selfsup.data.TFRecordSource;
 import org.selfsup.models.Architecture;
 import org.selfsup.models.Architectures;
+import org.selfsup.models.ChannelsLast;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.runtime.UserError;
@@ -211,15 +212,22 @@ public final class Trainer {
   /** Trains one chunk: its shards, augmented with its seed, at its learning rate. */
   private final class ChunkRunner {
     private final TrainingPlan plan;
+    /** The network in NCHW, as checkpoints hold it. */
     ComputationGraph model;
     private final ReadOptions readOptions;
     private final BadRecordCounter badRecords;
+    /** Whether chunks train a channels-last copy of {@link #model} on NHWC minibatches (--training_layout). */
+    private final boolean channelsLast;
 
     ChunkRunner(TrainingPlan plan, ComputationGraph model, ReadOptions readOptions, BadRecordCounter badRecords) {
       this.plan = plan;
       this.model = model;
       this.readOptions = readOptions;
       this.badRecords = badRecords;
+      boolean allowed = ChannelsLast.supports(model.getConfiguration());
+      this.channelsLast = TrainConfig.CHANNELS_LAST.equals(cfg.trainingLayout) && allowed;
+      LOG.info("training layout: {}", channelsLast ? "channels-last (NHWC)"
+          : "channels-first (NCHW)" + (allowed ? "" : ", as this network has layers that need it"));
       // Ahead only where training leaves task slots free: with every slot training, the build's tasks
       // would take slots from training workers, which then wait for each other at every average.
       int slots = spark.sparkContext().defaultParallelism();
@@ -274,7 +282,7 @@ public final class Trainer {
           rows = WorkerPartitions.spread(rows, plan.workers);
         }
         batches = rows.mapPartitions(new ExampleBatcher(plan.task, plan.spec, cfg.batchSize, plan.numOutputs, seed,
-            cfg.shuffleBuffer, readOptions));
+            cfg.shuffleBuffer, readOptions).channelsLast(channelsLast));
         batches.persist(StorageLevel.fromString(cfg.minibatchStorage));
         SparkContext sc = spark.sparkContext();
         String pool = sc.getLocalProperty(POOL_PROPERTY);
@@ -329,9 +337,10 @@ public final class Trainer {
       long seed = plan.chunkSeed(epoch, chunk);
       // DL4J's master draws the split of the chunk into averaging rounds from its own RNG; a new
       // master per chunk, seeded by the chunk, makes it the same in a resumed run.
-      SparkComputationGraph net = new SparkComputationGraph(spark.sparkContext(), model,
+      model.setLearningRate(lr);
+      SparkComputationGraph net = new SparkComputationGraph(spark.sparkContext(),
+          channelsLast ? ChannelsLast.copyOf(model) : model,
           TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
-      net.getNetwork().setLearningRate(lr);
       long start = System.nanoTime();
       Minibatches current = ahead != null && ahead.is(epoch, chunk) ? ahead : new Minibatches(epoch, chunk);
       ahead = null;
@@ -352,7 +361,11 @@ public final class Trainer {
       current.batches.unpersist(false);
       double seconds = (System.nanoTime() - start) / 1e9;
       double loss = net.getScore();
-      model = net.getNetwork();
+      if (channelsLast) {
+        ChannelsLast.copyState(net.getNetwork(), model);
+      } else {
+        model = net.getNetwork();
+      }
       return new Result(loss, lr, plan.images(shards), seconds, waited, used, skipped);
     }
   }

@@ -65,6 +65,7 @@ class FlagValidationTest {
         bad("--decay_epochs must be increasing epochs > 0, not 25,15", pretrain("--decay_epochs", "25,15")),
         bad("--weight_decay must be >= 0, not -1.0E-4", pretrain("--weight_decay", "-1e-4")),
         bad("--averaging_frequency must be >= 1, not 0", pretrain("--averaging_frequency", "0")),
+        bad("--training_layout must be channels_last or channels_first, not NHWC", pretrain("--training_layout", "NHWC")),
         bad("--chunks_per_epoch must be >= 1, not 0", pretrain("--chunks_per_epoch", "0")),
         bad("--num_workers must be >= 1, not 0", pretrain("--num_workers", "0")),
         bad("--num_classes must be >= 1, not 0", pretrain("--num_classes", "0")),

@@ -143,7 +143,7 @@ class DnnlConvolutionTest {
         .hasBias(bias).convolutionMode(mode).activation(Activation.IDENTITY).build();
     ComputationGraph last = new ComputationGraph(Optimisation.base(new TrainConfig(), 0.1).dataType(DataType.FLOAT)
         .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(size, size, in, CNN2DFormat.NHWC))
-        .addLayer("conv", ChannelsLastConvolution.of(conv), "in").setOutputs("conv").build());
+        .addLayer("conv", DnnlConvolution.of(conv, CNN2DFormat.NHWC), "in").setOutputs("conv").build());
     last.init();
     Layer nhwc = last.getLayer("conv");
     assertTrue(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nhwc).getHelper()

@@ -2,6 +2,8 @@ package org.selfsup.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,5 +37,33 @@ class ExampleBatcherTest {
     assertArrayEquals(new float[] {0, 0, 1, 0}, ds.getLabels().getRow(1).toFloatVector(), 0f);
     // the shared trunk's reshape to [examples x views, C, H, W] gives back the views in order
     assertEquals(11f, ds.getFeatures().reshape('c', 6, 3, 2, 2).getFloat(4, 0, 0, 0), 0f);
+  }
+
+  @Test
+  void channelsLastFeaturesAreTheImagesInTheirOwnLayout() {
+    // pixel (y, x) channel c of example e holds 100e + 10c + 2y + x
+    List<TaskExample> examples = new ArrayList<>();
+    for (int e = 0; e < 2; e++) {
+      float[] d = new float[2 * 2 * 3];
+      for (int y = 0; y < 2; y++) {
+        for (int x = 0; x < 2; x++) {
+          for (int c = 0; c < 3; c++) {
+            d[(y * 2 + x) * 3 + c] = 100 * e + 10 * c + 2 * y + x;
+          }
+        }
+      }
+      examples.add(new TaskExample(e, new Image(2, 2, 3, d)));
+    }
+    DataSet nhwc = ExampleBatcher.toDataSet(examples, 4, true);
+    DataSet nchw = ExampleBatcher.toDataSet(examples, 4, false);
+    assertArrayEquals(new long[] {2, 2, 2, 3}, nhwc.getFeatures().shape());
+    assertEquals(111f, nhwc.getFeatures().getFloat(1, 0, 1, 1), 0f); // example 1, y 0, x 1, channel 1
+    assertEquals(nchw.getFeatures(), nhwc.getFeatures().permute(0, 3, 1, 2));
+    assertEquals(nchw.getLabels(), nhwc.getLabels());
+    // several views per example stack along NCHW's channel axis only
+    List<TaskExample> twoViews = List.of(new TaskExample(0, constant(1), constant(2)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ExampleBatcher.toDataSet(twoViews, 4, true));
+    assertTrue(e.getMessage().contains("one view per example"), e.getMessage());
   }
 }

@@ -174,4 +174,37 @@ public class TrainerTest {
         Checkpoint.latest(conf, b.toString()).loadModel(conf).params().data().asFloat(),
         Checkpoint.latest(conf, a.toString()).loadModel(conf).params().data().asFloat(), "final parameters");
   }
+
+  /**
+   * One chunk in each layout: the checkpoints hold the same NCHW network, and its parameters and
+   * the chunk's loss agree within float rounding of the two layouts' kernels (a ReLU input within
+   * rounding of zero can take the other side, hence a tolerance against the parameters' move).
+   */
+  @Test
+  void bothTrainingLayoutsTrainTheSameNetwork() throws Exception {
+    TrainConfig last = tiny(1.0 / 3);
+    last.minibatchStorage = "MEMORY_ONLY";
+    Path a = tmp.resolve("channels-last");
+    new Trainer(spark, last, a.toString(), BadRecordPolicy.FAIL).run();
+    TrainConfig first = tiny(1.0 / 3);
+    first.minibatchStorage = "MEMORY_ONLY";
+    first.trainingLayout = TrainConfig.CHANNELS_FIRST;
+    Path b = tmp.resolve("channels-first");
+    new Trainer(spark, first, b.toString(), BadRecordPolicy.FAIL).run();
+    for (int column : new int[] {4, 8}) { // loss, pretext_loss
+      double valueLast = Double.parseDouble(metrics(a).get(0)[column]);
+      double valueFirst = Double.parseDouble(metrics(b).get(0)[column]);
+      assertEquals(valueFirst, valueLast, 0.01 * valueFirst, "metrics.csv column " + column);
+    }
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    org.deeplearning4j.nn.graph.ComputationGraph netLast = Checkpoint.latest(conf, a.toString()).loadModel(conf);
+    org.deeplearning4j.nn.graph.ComputationGraph netFirst = Checkpoint.latest(conf, b.toString()).loadModel(conf);
+    assertEquals(netFirst.getConfiguration().toJson(), netLast.getConfiguration().toJson(), "the checkpointed network");
+    // the network both started from (seeded initialisation)
+    org.deeplearning4j.nn.graph.ComputationGraph untrained = org.selfsup.tasks.Tasks.forName("rotation")
+        .buildModel(Optimisation.base(first, 0.1), Trainer.trunkConfig(first), 10);
+    double moved = netFirst.params().sub(untrained.params()).amaxNumber().doubleValue();
+    double apart = netLast.params().sub(netFirst.params()).amaxNumber().doubleValue();
+    assertTrue(moved > 1e-3 && apart <= 0.05 * moved, "parameters moved up to " + moved + ", the layouts are " + apart + " apart");
+  }
 }
