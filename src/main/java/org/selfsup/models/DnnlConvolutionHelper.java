@@ -442,13 +442,14 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       if (backwardBuilt && (diffBias != null) == withBiasGrad) {
         return;
       }
+      // as in the forward pass: NHWC maps as they are, NCHW ones in the layout oneDNN prefers
+      memory.desc in = g.nhwc ? user(g.inShape()) : any(g.inShape());
+      memory.desc out = g.nhwc ? user(g.outShape()) : any(g.outShape());
       convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(eng,
-          dnnl.algorithm.convolution_direct, any(g.inShape()), any(g.weightShape()), any(g.outShape()), strides(),
-          padL(), padR(), fwdPd);
+          dnnl.algorithm.convolution_direct, in, any(g.weightShape()), out, strides(), padL(), padR(), fwdPd);
       memory.desc biasMd = withBiasGrad ? md(new long[] {g.oc}, memory.format_tag.x) : new memory.desc();
       convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(eng,
-          dnnl.algorithm.convolution_direct, any(g.inShape()), any(g.weightShape()), biasMd, any(g.outShape()),
-          strides(), padL(), padR(), fwdPd);
+          dnnl.algorithm.convolution_direct, in, any(g.weightShape()), biasMd, out, strides(), padL(), padR(), fwdPd);
       bwdData = new convolution_backward_data(dataPd);
       bwdWeights = new convolution_backward_weights(weightsPd);
       memory.desc outUser = user(g.outShape());

@@ -160,7 +160,7 @@ class DnnlConvolutionTest {
     assertArrayEquals(new long[] {3, expected.size(2), expected.size(3), out}, actual.shape());
     assertTrue(expected.equalsWithEps(actual.permute(0, 3, 1, 2), 1e-5), "NHWC output");
 
-    // the backward pass in NHWC (no builder trains channels-last, but the helper takes it)
+    // the backward pass in NHWC (what the trainer runs where the network allows it)
     g.initGradientsView();
     last.initGradientsView();
     nchw.setInput(x, mgr);
