@@ -108,7 +108,7 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
 
   @Option(names = "--training_layout",
       description = "Layout of the maps while the network trains: channels_last (NHWC; oneDNN's convolutions and "
-          + "batch norm take them without conversions; used where every layer allows it: not RevNet, not the "
+          + "batch norm take them without conversions; used where every layer allows it: not in the "
           + "patch tasks) or channels_first (NCHW). Checkpoints are NCHW either way (default: ${DEFAULT-VALUE}).")
   String trainingLayout = DEFAULTS.trainingLayout;
 

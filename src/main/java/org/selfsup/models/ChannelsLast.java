@@ -1,10 +1,12 @@
 package org.selfsup.models;
 
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -23,11 +25,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * updater state. oneDNN's convolutions, batch norm and pooling run channels-last kernels on NHWC
  * maps as they are, where NCHW maps are converted to a blocked layout and back around every
  * convolution; so feature extraction runs this copy, and so does the trainer where the network
- * allows it (docs/design.md, workaround 24). Convolutions become NHWC {@link DnnlConvolution}s.
+ * allows it (docs/design.md, workaround 24). Convolutions become NHWC {@link DnnlConvolution}s,
+ * channel subsets and concatenations take the last axis.
  * Checkpoints keep the NCHW network: {@link #copyState} carries what training changed back into it.
  *
  * <p>Only graphs made of vertices known to be layout-neutral once told the format are converted
- * (convolutions, pooling, batch norm, activations, sums, scalings, and dense layers on vectors);
+ * (convolutions, pooling, batch norm, activations, sums, scalings, channel subsets, concatenations
+ * along the channels, and dense layers on vectors);
  * {@link #supports} says whether a graph is one.
  */
 public final class ChannelsLast {
@@ -39,6 +43,18 @@ public final class ChannelsLast {
   public static boolean supports(ComputationGraphConfiguration conf) {
     for (GraphVertex v : conf.getVertices().values()) {
       if (v instanceof ElementWiseVertex || v instanceof ScaleVertex) {
+        continue;
+      }
+      if (v.getClass() == ChannelSubsetVertex.class) {
+        if (((ChannelSubsetVertex) v).isChannelsLast()) {
+          return false;
+        }
+        continue;
+      }
+      if (v.getClass() == MergeVertex.class) {
+        if (((MergeVertex) v).getMergeAxis() != 1) {
+          return false;
+        }
         continue;
       }
       if (!(v instanceof LayerVertex) || ((LayerVertex) v).getPreProcessor() != null
@@ -83,6 +99,14 @@ public final class ChannelsLast {
       throw new IllegalArgumentException("network has a vertex that cannot run channels-last");
     }
     ComputationGraphConfiguration conf = model.getConfiguration().clone();
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      GraphVertex v = e.getValue();
+      if (v instanceof ChannelSubsetVertex) {
+        e.setValue(new ChannelSubsetVertex(((ChannelSubsetVertex) v).getFrom(), ((ChannelSubsetVertex) v).getTo(), true));
+      } else if (v instanceof MergeVertex) {
+        ((MergeVertex) v).setMergeAxis(3);
+      }
+    }
     for (GraphVertex v : conf.getVertices().values()) {
       if (v instanceof LayerVertex) {
         Layer l = ((LayerVertex) v).getLayerConf().getLayer();

@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * forward pass and again before every backward pass (a single-threaded {@code memcpy} of the whole
  * map each time) and then transforms the copy in place; here the forward pass is one read and one
  * write, the backward pass a step mask written to the gradient array and multiplied by the incoming
- * gradient. Same JSON fields as DL4J's layer (plus this class name), so networks rebuilt from their
+ * gradient, or, where oneDNN 3 runs ({@link DnnlRelu}), one oneDNN pass each way. Same JSON fields as DL4J's layer (plus this class name), so networks rebuilt from their
  * configuration (checkpoints, Spark's workers) get it too.
  */
 public class ReluLayer extends ActivationLayer {
@@ -40,8 +40,17 @@ public class ReluLayer extends ActivationLayer {
 
   /** The layer a network runs for a {@link ReluLayer} configuration. */
   static final class Runtime extends org.deeplearning4j.nn.layers.ActivationLayer {
+    /** oneDNN's passes; null where oneDNN 3 does not run (then ND4J's ops). */
+    private final DnnlRelu dnnl;
+
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
+      dnnl = DnnlRelu.createOrNull();
+    }
+
+    /** oneDNN's passes of this layer, or null where ND4J's ops run. */
+    DnnlRelu dnnl() {
+      return dnnl;
     }
 
     @Override
@@ -49,7 +58,9 @@ public class ReluLayer extends ActivationLayer {
       assertInputSet(false);
       applyDropOutIfNecessary(training, mgr);
       INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), input.ordering());
-      Nd4j.getExecutioner().exec(new RectifiedLinear(input, out, 0.0));
+      if (dnnl == null || !dnnl.forward(input, out)) {
+        Nd4j.getExecutioner().exec(new RectifiedLinear(input, out, 0.0));
+      }
       return out;
     }
 
@@ -58,8 +69,10 @@ public class ReluLayer extends ActivationLayer {
       assertInputSet(true);
       INDArray delta = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
           input.ordering());
-      Nd4j.getExecutioner().exec(new Step(input, delta));
-      delta.muli(epsilon);
+      if (dnnl == null || !dnnl.backward(input, epsilon, delta)) {
+        Nd4j.getExecutioner().exec(new Step(input, delta));
+        delta.muli(epsilon);
+      }
       return new Pair<>(new DefaultGradient(), backpropDropOutIfPresent(delta));
     }
   }

@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.train.Optimisation;
@@ -73,7 +74,8 @@ class ChannelsLastTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"resnet50v1", "resnet50v2", "vgg19_bn", "resnet50v1 standard", "resnet50v2 standard"})
+  @ValueSource(strings = {"resnet50v1", "resnet50v2", "vgg19_bn", "revnet50", "resnet50v1 standard", "resnet50v2 standard",
+      "revnet50 standard"})
   void everyEndpointMatchesTheChannelsFirstNetwork(String variant) {
     String arch = variant.split(" ")[0];
     boolean standard = variant.endsWith("standard");
@@ -134,7 +136,7 @@ class ChannelsLastTest {
    * DnnlBatchNormTest); a layout mix-up (a channel read as a column) moves parameters far more.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"resnet50v1", "resnet50v2", "vgg19_bn"})
+  @ValueSource(strings = {"resnet50v1", "resnet50v2", "vgg19_bn", "revnet50"})
   void trainingTheCopyTrainsTheNetwork(String arch) {
     TrunkConfig trunk = arch.equals("vgg19_bn") ? TrunkConfig.small(arch, 1, 16, 1, 1, 1, 1, 1)
         : TrunkConfig.small(arch, 1, 12, 1, 1).withBatchNorm(0.9, 1e-3);
@@ -197,11 +199,16 @@ class ChannelsLastTest {
 
   @Test
   void networksWithOtherVerticesStayChannelsFirst() {
-    // RevNet's channel halves are not layout-neutral
-    List<String> names = new ArrayList<>();
-    ComputationGraph revnet = trunk(TrunkConfig.small("revnet50", 1, 28, 1, 1, 1), names);
-    assertFalse(ChannelsLast.supports(revnet.getConfiguration()));
-    assertThrows(IllegalArgumentException.class, () -> ChannelsLast.copyOf(revnet));
+    // DL4J's own subset takes NCHW's channel axis, whatever the layout
+    ComputationGraphConfiguration subset = new NeuralNetConfiguration.Builder().graphBuilder()
+        .addInputs("in").setInputTypes(InputType.convolutional(4, 4, 2))
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+        .addVertex("half", new org.deeplearning4j.nn.conf.graph.SubsetVertex(0, 1), "conv")
+        .setOutputs("half").build();
+    assertFalse(ChannelsLast.supports(subset));
+    ComputationGraph g = new ComputationGraph(subset);
+    g.init();
+    assertThrows(IllegalArgumentException.class, () -> ChannelsLast.copyOf(g));
     // nor is a dense layer on a map: its flattening order depends on the layout
     ComputationGraphConfiguration flat = new NeuralNetConfiguration.Builder().graphBuilder()
         .addInputs("in").setInputTypes(InputType.convolutional(4, 4, 2))
@@ -209,6 +216,27 @@ class ChannelsLastTest {
         .addLayer("dense", new DenseLayer.Builder().nOut(2).build(), "conv")
         .setOutputs("dense").build();
     assertFalse(ChannelsLast.supports(flat));
+  }
+
+  /** RevNet's channel halves: the last axis of NHWC maps, and NCHW for configurations written before the flag. */
+  @Test
+  void channelSubsetsTakeTheLayoutsChannelAxis() {
+    ChannelSubsetVertex nhwc = new ChannelSubsetVertex(1, 2, true);
+    String json = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+        .addVertex("half", nhwc, "in").setOutputs("half").build().toJson();
+    assertTrue(json.contains("\"channelsLast\" : true"), json);
+    ComputationGraphConfiguration restored = ComputationGraphConfiguration.fromJson(json);
+    assertEquals(nhwc, restored.getVertices().get("half"));
+    ComputationGraphConfiguration old = ComputationGraphConfiguration.fromJson(
+        json.replace(",\n    \"channelsLast\" : true", "").replace("\"channelsLast\" : true,", ""));
+    assertFalse(old.getVertices().get("half").toString().contains("channelsLast=true"));
+    assertEquals(new ChannelSubsetVertex(1, 2), old.getVertices().get("half"));
+
+    ComputationGraph g = new ComputationGraph(restored);
+    g.init();
+    INDArray x = Nd4j.arange(2 * 3 * 2 * 4).castTo(DataType.FLOAT).reshape(2, 3, 2, 4);
+    INDArray y = g.outputSingle(false, x);
+    assertEquals(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(1, 3)), y);
   }
 
   @Test

@@ -70,4 +70,42 @@ class ReluLayerTest {
     }
     TrunkTestGraphs.assertTrainAlike(dl4j, ours, 0.0);
   }
+
+  /**
+   * Maps of the trunk (4-D, here NHWC-shaped) go through oneDNN, views that are not dense through
+   * ND4J's ops; both give max(x, 0) and (x > 0) · dy, computed here element by element.
+   */
+  @Test
+  void denseMapsRunOnOneDnnAndViewsOnNd4j() {
+    Nd4j.getRandom().setSeed(3);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 4, 5).subi(0.5);
+    x.putScalar(new long[] {0, 1, 2, 3}, 0f);
+    INDArray dy = Nd4j.rand(DataType.FLOAT, 2, 3, 4, 5).subi(0.5);
+    ComputationGraphConfiguration conf = Optimisation.base(new TrainConfig(), 0.1).dataType(DataType.FLOAT).graphBuilder()
+        .addInputs("in").setInputTypes(InputType.convolutional(3, 4, 5, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+        .addLayer("relu", new ReluLayer(), "in").setOutputs("relu").build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    ReluLayer.Runtime layer = (ReluLayer.Runtime) g.getLayer("relu");
+    assertTrue(layer.dnnl() != null, "oneDNN 3 runs here (CPU backend, helpers on)");
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    for (boolean view : new boolean[] {false, true}) {
+      // a view: the same values read through permuted strides
+      INDArray in = view ? x.permute(3, 2, 1, 0).dup('c').permute(3, 2, 1, 0) : x;
+      INDArray grad = view ? dy.permute(3, 2, 1, 0).dup('c').permute(3, 2, 1, 0) : dy;
+      long before = layer.dnnl().passes();
+      layer.setInput(in, mgr);
+      INDArray y = layer.activate(true, mgr);
+      INDArray dx = layer.backpropGradient(grad, mgr).getSecond();
+      assertEquals(view ? before : before + 2, layer.dnnl().passes(), view ? "views: ND4J" : "dense: oneDNN");
+      float[] xs = x.dup('c').data().asFloat();
+      float[] dys = dy.dup('c').data().asFloat();
+      float[] ys = y.dup('c').data().asFloat();
+      float[] dxs = dx.dup('c').data().asFloat();
+      for (int i = 0; i < xs.length; i++) {
+        assertEquals(Math.max(xs[i], 0f), ys[i], 0f, "forward at " + i);
+        assertEquals(xs[i] > 0 ? dys[i] : 0f, dxs[i], 0f, "backward at " + i);
+      }
+    }
+  }
 }

@@ -1,0 +1,130 @@
+package org.selfsup.models;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.eltwise_backward;
+import org.bytedeco.dnnl.eltwise_forward;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * ReLU passes of {@link ReluLayer} on oneDNN 3's {@code eltwise} primitives (JavaCPP's {@code dnnl}
+ * presets): an element-wise op does not care about layout, so a dense float array of any shape is
+ * one flat vector to it. The backward pass, {@code dx = (x > 0) · dy}, is one pass over memory where
+ * ND4J needs two (a step mask, then a product; docs/design.md, workaround 3). Primitives are built
+ * once per length, at most 8 kept. One instance per layer, as a network is not shared between threads.
+ */
+final class DnnlRelu {
+  private static final int MAX_PLANS = 8;
+
+  private final engine eng;
+  private final stream strm;
+  private final Map<Long, Plan> plans = new LinkedHashMap<>();
+  /** Passes run here (forward and backward), for the log and tests. */
+  private long passes;
+
+  private DnnlRelu(engine eng) {
+    this.eng = eng;
+    this.strm = new stream(eng);
+  }
+
+  /** One where DL4J would use oneDNN (CPU backend, helpers on) and oneDNN 3 loads here; else null. */
+  static DnnlRelu createOrNull() {
+    engine eng = BaseMKLDNNHelper.mklDnnEnabled() ? DnnlConvolutionHelper.engineOrNull() : null;
+    return eng == null ? null : new DnnlRelu(eng);
+  }
+
+  /** {@code out = max(in, 0)}; false (nothing written) unless both are dense float arrays of one shape. */
+  boolean forward(INDArray in, INDArray out) {
+    if (!handles(in, out)) {
+      return false;
+    }
+    Plan p = plan(in.length());
+    p.src.set_data_handle(DnnlConvolutionHelper.address(in));
+    p.dst.set_data_handle(DnnlConvolutionHelper.address(out));
+    p.fwd.execute(strm, p.fwdArgs);
+    strm._wait();
+    passes++;
+    return true;
+  }
+
+  /** {@code dx = (x > 0) · dy}; false (nothing written) unless all three are dense float arrays of one shape. */
+  boolean backward(INDArray x, INDArray dy, INDArray dx) {
+    if (!handles(x, dy) || !handles(x, dx)) {
+      return false;
+    }
+    Plan p = plan(x.length());
+    p.src.set_data_handle(DnnlConvolutionHelper.address(x));
+    p.diffDst.set_data_handle(DnnlConvolutionHelper.address(dy));
+    p.diffSrc.set_data_handle(DnnlConvolutionHelper.address(dx));
+    p.bwd.execute(strm, p.bwdArgs);
+    strm._wait();
+    passes++;
+    return true;
+  }
+
+  private static boolean handles(INDArray a, INDArray b) {
+    return DnnlConvolutionHelper.dense(a) && DnnlConvolutionHelper.dense(b) && Arrays.equals(a.shape(), b.shape());
+  }
+
+  private Plan plan(long length) {
+    Plan p = plans.get(length);
+    if (p == null) {
+      if (plans.size() >= MAX_PLANS) {
+        plans.values().forEach(Plan::close);
+        plans.clear();
+      }
+      p = new Plan(length);
+      plans.put(length, p);
+    }
+    return p;
+  }
+
+  long passes() {
+    return passes;
+  }
+
+  @Override
+  public String toString() {
+    return "DnnlRelu(oneDNN 3, " + passes + " passes)";
+  }
+
+  private final class Plan {
+    final eltwise_forward fwd;
+    final eltwise_backward bwd;
+    final memory src;
+    final memory dst;
+    final memory diffDst;
+    final memory diffSrc;
+    final IntMemoryMap fwdArgs;
+    final IntMemoryMap bwdArgs;
+
+    Plan(long length) {
+      memory.desc flat = new memory.desc(new long[] {length}, memory.data_type.f32, memory.format_tag.a);
+      eltwise_forward.primitive_desc fwdPd = new eltwise_forward.primitive_desc(eng, dnnl.prop_kind.forward_training,
+          dnnl.algorithm.eltwise_relu, flat, flat);
+      fwd = new eltwise_forward(fwdPd);
+      bwd = new eltwise_backward(new eltwise_backward.primitive_desc(eng, dnnl.algorithm.eltwise_relu, flat, flat, flat,
+          fwdPd));
+      src = new memory(flat, eng, (Pointer) null);
+      dst = new memory(flat, eng, (Pointer) null);
+      diffDst = new memory(flat, eng, (Pointer) null);
+      diffSrc = new memory(flat, eng, (Pointer) null);
+      fwdArgs = new IntMemoryMap().put(dnnl.DNNL_ARG_SRC, src).put(dnnl.DNNL_ARG_DST, dst);
+      bwdArgs = new IntMemoryMap().put(dnnl.DNNL_ARG_SRC, src).put(dnnl.DNNL_ARG_DIFF_DST, diffDst)
+          .put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc);
+    }
+
+    void close() {
+      fwd.close();
+      bwd.close();
+    }
+  }
+}
