@@ -108,8 +108,8 @@ final class PretrainCommand implements Callable<Integer>, ChecksBeforeSpark {
 
   @Option(names = "--training_layout",
       description = "Layout of the maps while the network trains: channels_last (NHWC; oneDNN's convolutions and "
-          + "batch norm take them without conversions; used where every layer allows it: not in the "
-          + "patch tasks) or channels_first (NCHW). Checkpoints are NCHW either way (default: ${DEFAULT-VALUE}).")
+          + "batch norm take them without conversions; used where every layer allows it, not in the "
+          + "patch tasks, and on the CPU backend) or channels_first (NCHW). Checkpoints are NCHW either way (default: ${DEFAULT-VALUE}).")
   String trainingLayout = DEFAULTS.trainingLayout;
 
   @Option(names = "--chunks_per_epoch", description = "Progress lines (and lr updates) per epoch (default: ${DEFAULT-VALUE}).")

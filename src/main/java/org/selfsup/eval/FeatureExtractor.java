@@ -143,9 +143,9 @@ public final class FeatureExtractor implements Serializable {
       vs.add(v);
     }
     FeatureColumns.schema(endpoints); // checks the names
-    // only what the endpoints need is shipped and run, channels-last where the graph allows it
+    // only what the endpoints need is shipped and run, channels-last where the graph allows it and oneDNN runs
     ComputationGraph trimmed = TrimmedGraph.ending(model, vs);
-    boolean channelsLast = ChannelsLast.supports(trimmed.getConfiguration());
+    boolean channelsLast = ChannelsLast.supports(trimmed.getConfiguration()) && ChannelsLast.onOneDnnHere();
     if (channelsLast) {
       trimmed = ChannelsLast.copyOf(trimmed);
     }

@@ -39,6 +39,15 @@ public final class ChannelsLast {
 
   private ChannelsLast() {}
 
+  /**
+   * Whether NHWC maps run on oneDNN 3's kernels here (CPU backend, helpers on, the library loaded).
+   * Elsewhere (CUDA, helpers off) DL4J's layers copy NHWC maps to NCHW and back, and channels-last
+   * is the slower layout.
+   */
+  public static boolean onOneDnnHere() {
+    return DnnlConvolutionHelper.enabledEngineOrNull() != null;
+  }
+
   /** Whether {@link #copyOf} can convert this network: every vertex layout-neutral, all in NCHW, no preprocessors. */
   public static boolean supports(ComputationGraphConfiguration conf) {
     for (GraphVertex v : conf.getVertices().values()) {

@@ -27,6 +27,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -77,6 +78,14 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       }
     }
     return cpu;
+  }
+
+  /**
+   * {@link #engineOrNull()} where DL4J itself would use oneDNN (CPU backend, helpers on: its
+   * {@code BaseMKLDNNHelper.mklDnnEnabled()}); else null.
+   */
+  static engine enabledEngineOrNull() {
+    return BaseMKLDNNHelper.mklDnnEnabled() ? engineOrNull() : null;
   }
 
   /**

@@ -11,7 +11,6 @@ import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
-import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -37,7 +36,7 @@ final class DnnlRelu {
 
   /** One where DL4J would use oneDNN (CPU backend, helpers on) and oneDNN 3 loads here; else null. */
   static DnnlRelu createOrNull() {
-    engine eng = BaseMKLDNNHelper.mklDnnEnabled() ? DnnlConvolutionHelper.engineOrNull() : null;
+    engine eng = DnnlConvolutionHelper.enabledEngineOrNull();
     return eng == null ? null : new DnnlRelu(eng);
   }
 

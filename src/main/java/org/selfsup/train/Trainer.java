@@ -224,10 +224,13 @@ public final class Trainer {
       this.model = model;
       this.readOptions = readOptions;
       this.badRecords = badRecords;
+      boolean asked = TrainConfig.CHANNELS_LAST.equals(cfg.trainingLayout);
       boolean allowed = ChannelsLast.supports(model.getConfiguration());
-      this.channelsLast = TrainConfig.CHANNELS_LAST.equals(cfg.trainingLayout) && allowed;
-      LOG.info("training layout: {}", channelsLast ? "channels-last (NHWC)"
-          : "channels-first (NCHW)" + (allowed ? "" : ", as this network has layers that need it"));
+      boolean fast = ChannelsLast.onOneDnnHere();
+      this.channelsLast = asked && allowed && fast;
+      LOG.info("training layout: {}", channelsLast ? "channels-last (NHWC)" : "channels-first (NCHW)"
+          + (!asked ? "" : !allowed ? ", as this network has layers that need it"
+              : ", as oneDNN 3 does not run here (not the CPU backend, or helpers off)"));
       // Ahead only where training leaves task slots free: with every slot training, the build's tasks
       // would take slots from training workers, which then wait for each other at every average.
       int slots = spark.sparkContext().defaultParallelism();
