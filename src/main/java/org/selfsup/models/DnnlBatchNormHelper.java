@@ -264,24 +264,17 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
 
     private void forward(primitive p, INDArray x, INDArray gamma, INDArray beta, INDArray mu, INDArray sigma2,
         INDArray out) {
-      bind(src, x, dst, out, scale, gamma, shift, beta, mean, mu, variance, sigma2);
+      DnnlConvolutionHelper.bind(src, x, dst, out, scale, gamma, shift, beta, mean, mu, variance, sigma2);
       p.execute(strm, forwardArgs);
       strm._wait();
     }
 
     void backward(INDArray x, INDArray dy, INDArray gamma, INDArray mu, INDArray sigma2, INDArray dx,
         INDArray dGamma, INDArray dBeta) {
-      bind(src, x, diffDst, dy, scale, gamma, mean, mu, variance, sigma2, diffSrc, dx, diffScale, dGamma, diffShift,
-          dBeta);
+      DnnlConvolutionHelper.bind(src, x, diffDst, dy, scale, gamma, mean, mu, variance, sigma2, diffSrc, dx,
+          diffScale, dGamma, diffShift, dBeta);
       bwd.execute(strm, backwardArgs);
       strm._wait();
-    }
-
-    /** Points each memory at the array after it: memory, array, memory, array, ... */
-    private static void bind(Object... memoryThenArray) {
-      for (int i = 0; i < memoryThenArray.length; i += 2) {
-        ((memory) memoryThenArray[i]).set_data_handle(DnnlConvolutionHelper.address((INDArray) memoryThenArray[i + 1]));
-      }
     }
 
     void close() {

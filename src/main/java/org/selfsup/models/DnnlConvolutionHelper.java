@@ -252,6 +252,13 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
     };
   }
 
+  /** Points each oneDNN memory at the array after it: memory, array, memory, array, ... */
+  static void bind(Object... memoryThenArray) {
+    for (int i = 0; i < memoryThenArray.length; i += 2) {
+      ((memory) memoryThenArray[i]).set_data_handle(address((INDArray) memoryThenArray[i + 1]));
+    }
+  }
+
   /** Shapes, strides, paddings and activation layout (NCHW or NHWC) of one convolution call. */
   static final class Geometry {
     final boolean nhwc;

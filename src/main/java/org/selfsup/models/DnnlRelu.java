@@ -9,9 +9,12 @@ import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * ReLU passes of {@link ReluLayer} on oneDNN 3's {@code eltwise} primitives (JavaCPP's {@code dnnl}
@@ -21,6 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * once per length, at most 8 kept. One instance per layer, as a network is not shared between threads.
  */
 final class DnnlRelu {
+  private static final Logger LOG = LoggerFactory.getLogger(DnnlRelu.class);
   private static final int MAX_PLANS = 8;
 
   private final engine eng;
@@ -28,6 +32,8 @@ final class DnnlRelu {
   private final Map<Long, Plan> plans = new LinkedHashMap<>();
   /** Passes run here (forward and backward), for the log and tests. */
   private long passes;
+  /** Set when oneDNN refused to build the primitives: then ND4J runs every pass. */
+  private boolean refused;
 
   private DnnlRelu(engine eng) {
     this.eng = eng;
@@ -42,28 +48,20 @@ final class DnnlRelu {
 
   /** {@code out = max(in, 0)}; false (nothing written) unless both are dense float arrays of one shape. */
   boolean forward(INDArray in, INDArray out) {
-    if (!handles(in, out)) {
-      return false;
-    }
-    Plan p = plan(in.length());
-    p.src.set_data_handle(DnnlConvolutionHelper.address(in));
-    p.dst.set_data_handle(DnnlConvolutionHelper.address(out));
-    p.fwd.execute(strm, p.fwdArgs);
-    strm._wait();
-    passes++;
-    return true;
+    Plan p = handles(in, out) ? plan(in.length()) : null;
+    return p != null && run(p.fwd, p.fwdArgs, p.src, in, p.dst, out);
   }
 
   /** {@code dx = (x > 0) · dy}; false (nothing written) unless all three are dense float arrays of one shape. */
   boolean backward(INDArray x, INDArray dy, INDArray dx) {
-    if (!handles(x, dy) || !handles(x, dx)) {
-      return false;
-    }
-    Plan p = plan(x.length());
-    p.src.set_data_handle(DnnlConvolutionHelper.address(x));
-    p.diffDst.set_data_handle(DnnlConvolutionHelper.address(dy));
-    p.diffSrc.set_data_handle(DnnlConvolutionHelper.address(dx));
-    p.bwd.execute(strm, p.bwdArgs);
+    Plan p = handles(x, dy) && handles(x, dx) ? plan(x.length()) : null;
+    return p != null && run(p.bwd, p.bwdArgs, p.src, x, p.diffDst, dy, p.diffSrc, dx);
+  }
+
+  /** Points each memory at the array after it (memory, array, ...), then runs the primitive. */
+  private boolean run(primitive prim, IntMemoryMap args, Object... memoryThenArray) {
+    DnnlConvolutionHelper.bind(memoryThenArray);
+    prim.execute(strm, args);
     strm._wait();
     passes++;
     return true;
@@ -73,14 +71,21 @@ final class DnnlRelu {
     return DnnlConvolutionHelper.dense(a) && DnnlConvolutionHelper.dense(b) && Arrays.equals(a.shape(), b.shape());
   }
 
+  /** The primitives for arrays of {@code length} values; null where oneDNN refused them (logged once). */
   private Plan plan(long length) {
     Plan p = plans.get(length);
-    if (p == null) {
+    if (p == null && !refused) {
       if (plans.size() >= MAX_PLANS) {
         plans.values().forEach(Plan::close);
         plans.clear();
       }
-      p = new Plan(length);
+      try {
+        p = new Plan(length);
+      } catch (RuntimeException e) {
+        refused = true;
+        LOG.warn("oneDNN 3 refused ReLU on {} values, ND4J's ops run it: {}", length, e.toString());
+        return null;
+      }
       plans.put(length, p);
     }
     return p;
