@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,10 +136,12 @@ class StandaloneClusterIT {
     org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(S3_DATA);
     data.getFileSystem(S3_CONF).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(sample.toUri()), data);
 
-    masterPort = freePort();
-    masterUiPort = freePort();
-    daemons.add(start(List.of("org.apache.spark.deploy.master.Master", "--host", HOST, "--port",
-        Integer.toString(masterPort), "--webui-port", Integer.toString(masterUiPort)), "-Xmx512m", "master"));
+    // port 0: the master binds free ports itself and logs them, so no other process can take them
+    // between a probe and the bind (a CI run once waited 120 s on a UI port that was not the master's)
+    daemons.add(start(List.of("org.apache.spark.deploy.master.Master", "--host", HOST, "--port", "0",
+        "--webui-port", "0"), "-Xmx512m", "master"));
+    masterPort = awaitLoggedPort("master", "sparkMaster", Duration.ofSeconds(120));
+    masterUiPort = awaitLoggedPort("master", "MasterUI", Duration.ofSeconds(60));
     for (int w = 1; w <= WORKERS; w++) {
       Path workDir = itDir.resolve("work-" + w);
       Files.createDirectories(workDir);
@@ -560,16 +560,49 @@ class StandaloneClusterIT {
     }
   }
 
+  /** The port of Spark's log line "Successfully started service 'SERVICE' on port N." in NAME.log. */
+  private static int awaitLoggedPort(String name, String service, Duration timeout) throws Exception {
+    Pattern started = Pattern.compile("Successfully started service '" + Pattern.quote(service) + "' on port (\\d+)");
+    Path log = logs.resolve(name + ".log");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      failIfADaemonExited();
+      Matcher m = started.matcher(Files.exists(log) ? Files.readString(log) : "");
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      Thread.sleep(250);
+    }
+    fail("the " + name + " did not start its '" + service + "' service in " + timeout.toSeconds() + " s; "
+        + name + ".log ends:\n" + tail(Files.exists(log) ? Files.readString(log) : "", 30));
+    throw new AssertionError("unreachable");
+  }
+
+  private static void failIfADaemonExited() throws IOException {
+    for (Process p : daemons) {
+      if (!p.isAlive()) {
+        fail("a cluster daemon exited with " + p.exitValue() + "; see " + logs + "\n" + daemonLogTails());
+      }
+    }
+  }
+
+  private static String daemonLogTails() throws IOException {
+    StringBuilder out = new StringBuilder();
+    try (Stream<Path> files = Files.list(logs)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().matches("(master|worker-\\d+)\\.log"))
+          .sorted().collect(Collectors.toList())) {
+        out.append("--- ").append(f.getFileName()).append(" ends:\n").append(tail(Files.readString(f), 15)).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
   private static void awaitAliveWorkers(Duration timeout) throws Exception {
     Pattern alive = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      for (Process p : daemons) {
-        if (!p.isAlive()) {
-          fail("a cluster daemon exited with " + p.exitValue() + "; see " + logs);
-        }
-      }
+      failIfADaemonExited();
       try {
         last = masterJson();
         Matcher m = alive.matcher(last);
@@ -582,7 +615,7 @@ class StandaloneClusterIT {
       Thread.sleep(1000);
     }
     fail("the master did not report " + WORKERS + " alive workers in " + timeout.toSeconds() + " s: " + last
-        + "; see " + logs);
+        + "; see " + logs + "\n" + daemonLogTails());
   }
 
   private static synchronized void stopAll() {
@@ -702,12 +735,6 @@ class StandaloneClusterIT {
     assertTrue(out.stream().anyMatch(a -> a.contains("java.base/sun.nio.ch")),
         "this JVM has no --add-opens flags (failsafe's argLine): " + out);
     return out;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return s.getLocalPort();
-    }
   }
 
   private static String tail(String text, int lines) {
