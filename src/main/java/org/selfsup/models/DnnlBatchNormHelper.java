@@ -221,8 +221,8 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
       long[] dims = key.dims();
       data = new memory.desc(dims, memory.data_type.f32, key.tag());
       channels = new memory.desc(new long[] {dims[1]}, memory.data_type.f32, memory.format_tag.x);
-      trainPd = new batch_normalization_forward.primitive_desc(eng, dnnl.prop_kind.forward_training.value, data, data,
-          key.eps, SCALE_SHIFT);
+      trainPd = DnnlKernels.choose(new batch_normalization_forward.primitive_desc(eng,
+          dnnl.prop_kind.forward_training.value, data, data, key.eps, SCALE_SHIFT));
       train = new batch_normalization_forward(trainPd);
       src = new memory(data, eng, (Pointer) null);
       dst = new memory(data, eng, (Pointer) null);
@@ -239,8 +239,8 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
           .put(dnnl.DNNL_ARG_VARIANCE, variance);
       // built with the forward one, so that a shape oneDNN cannot take backward goes wholly to the
       // fallback helper (a forward pass here leaves the fallback without the statistics it needs)
-      bwd = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(eng,
-          dnnl.prop_kind.backward.value, data, data, data, key.eps, SCALE_SHIFT, trainPd));
+      bwd = new batch_normalization_backward(DnnlKernels.choose(new batch_normalization_backward.primitive_desc(eng,
+          dnnl.prop_kind.backward.value, data, data, data, key.eps, SCALE_SHIFT, trainPd)));
       backwardArgs = new IntMemoryMap().put(dnnl.DNNL_ARG_SRC, src).put(dnnl.DNNL_ARG_DIFF_DST, diffDst)
           .put(dnnl.DNNL_ARG_SCALE, scale).put(dnnl.DNNL_ARG_MEAN, mean).put(dnnl.DNNL_ARG_VARIANCE, variance)
           .put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc).put(dnnl.DNNL_ARG_DIFF_SCALE, diffScale)
@@ -255,9 +255,9 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
     /** Normalises with the given (running) statistics. */
     void forwardInference(INDArray x, INDArray gamma, INDArray beta, INDArray mu, INDArray sigma2, INDArray out) {
       if (infer == null) {
-        infer = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(eng,
+        infer = new batch_normalization_forward(DnnlKernels.choose(new batch_normalization_forward.primitive_desc(eng,
             dnnl.prop_kind.forward_inference.value, data, data, key.eps,
-            SCALE_SHIFT | dnnl.normalization_flags.use_global_stats.value));
+            SCALE_SHIFT | dnnl.normalization_flags.use_global_stats.value)));
       }
       forward(infer, x, gamma, beta, mu, sigma2, out);
     }

@@ -67,7 +67,10 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
   private static engine cpu;
   private static boolean loadTried;
 
-  /** The CPU engine of oneDNN 3, or null when its native library cannot be loaded here (logged once). */
+  /**
+   * The CPU engine of oneDNN 3, or null when its native library cannot be loaded here or its
+   * kernels fail {@link DnnlSelfCheck} (logged once).
+   */
   static synchronized engine engineOrNull() {
     if (!loadTried) {
       loadTried = true;
@@ -75,9 +78,42 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
         cpu = new engine(engine.kind.cpu, 0);
       } catch (Throwable t) {
         LOG.warn("oneDNN 3 (org.bytedeco:dnnl) did not load, convolutions use DL4J's oneDNN helper: {}", t.toString());
+        return null;
       }
+      cpu = checked(cpu);
     }
     return cpu;
+  }
+
+  /**
+   * {@code eng} once {@link DnnlSelfCheck} agrees with the definition, on oneDNN's first choice of
+   * kernels or else on its AVX2 ones (from then on the only ones this JVM runs); null when neither
+   * does (logged).
+   */
+  private static engine checked(engine eng) {
+    double error = selfCheckError(eng);
+    if (error <= DnnlSelfCheck.TOLERANCE) {
+      return eng;
+    }
+    DnnlKernels.avoidAvx512();
+    double avx2Error = selfCheckError(eng);
+    if (avx2Error <= DnnlSelfCheck.TOLERANCE) {
+      LOG.warn("oneDNN 3's AVX-512 kernels gave wrong convolutions on this CPU in the self-check (relative error {}); "
+          + "its AVX2 kernels are used instead", error);
+      return eng;
+    }
+    LOG.warn("oneDNN 3 gave wrong convolutions on this CPU in the self-check (relative error {}, {} on AVX2 "
+        + "kernels); convolutions, batch norm and ReLU use DL4J's and ND4J's own code", error, avx2Error);
+    return null;
+  }
+
+  private static double selfCheckError(engine eng) {
+    try {
+      return DnnlSelfCheck.worstError(eng);
+    } catch (RuntimeException e) {
+      LOG.warn("the oneDNN 3 self-check failed to run: {}", e.toString());
+      return Double.POSITIVE_INFINITY;
+    }
   }
 
   /**
@@ -368,7 +404,7 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
   }
 
   /** The primitives and operands of one geometry; the backward ones are built on first use. */
-  private static final class Plan {
+  static final class Plan {
     // scratch buffers by role; roles never live at the same time share one: the input-shaped copies
     // (forward source, input gradient, then the weight pass's source once the input gradient is
     // written back), the output-shaped ones, the weight-shaped ones, and the weight pass's own
@@ -399,9 +435,9 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       memory.desc biasMd = hasBias ? md(new long[] {g.oc}, memory.format_tag.x) : new memory.desc();
       // NHWC activations (the channels-last inference copy) are a layout oneDNN's kernels take as
       // they are: asking for it spares both conversions; NCHW ones go to the layout oneDNN prefers
-      fwdPd = new convolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_training,
+      fwdPd = DnnlKernels.choose(new convolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_training,
           dnnl.algorithm.convolution_direct, g.nhwc ? user(g.inShape()) : any(g.inShape()), any(g.weightShape()),
-          biasMd, g.nhwc ? user(g.outShape()) : any(g.outShape()), strides(), padL(), padR());
+          biasMd, g.nhwc ? user(g.outShape()) : any(g.outShape()), strides(), padL(), padR()));
       fwd = new convolution_forward(fwdPd);
       src = new Operand(eng, user(g.inShape()), fwdPd.src_desc(), SRC, true, false);
       wei = new Operand(eng, md(g.weightShape(), memory.format_tag.oihw), fwdPd.weights_desc(), WEIGHTS, true, false);
@@ -461,11 +497,12 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       // as in the forward pass: NHWC maps as they are, NCHW ones in the layout oneDNN prefers
       memory.desc in = g.nhwc ? user(g.inShape()) : any(g.inShape());
       memory.desc out = g.nhwc ? user(g.outShape()) : any(g.outShape());
-      convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(eng,
-          dnnl.algorithm.convolution_direct, in, any(g.weightShape()), out, strides(), padL(), padR(), fwdPd);
+      convolution_backward_data.primitive_desc dataPd = DnnlKernels.choose(new convolution_backward_data.primitive_desc(
+          eng, dnnl.algorithm.convolution_direct, in, any(g.weightShape()), out, strides(), padL(), padR(), fwdPd));
       memory.desc biasMd = withBiasGrad ? md(new long[] {g.oc}, memory.format_tag.x) : new memory.desc();
-      convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(eng,
-          dnnl.algorithm.convolution_direct, in, any(g.weightShape()), biasMd, out, strides(), padL(), padR(), fwdPd);
+      convolution_backward_weights.primitive_desc weightsPd = DnnlKernels.choose(
+          new convolution_backward_weights.primitive_desc(eng, dnnl.algorithm.convolution_direct, in,
+              any(g.weightShape()), biasMd, out, strides(), padL(), padR(), fwdPd));
       bwdData = new convolution_backward_data(dataPd);
       bwdWeights = new convolution_backward_weights(weightsPd);
       memory.desc outUser = user(g.outShape());

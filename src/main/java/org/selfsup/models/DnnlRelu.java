@@ -112,11 +112,11 @@ final class DnnlRelu {
 
     Plan(long length) {
       memory.desc flat = new memory.desc(new long[] {length}, memory.data_type.f32, memory.format_tag.a);
-      eltwise_forward.primitive_desc fwdPd = new eltwise_forward.primitive_desc(eng, dnnl.prop_kind.forward_training,
-          dnnl.algorithm.eltwise_relu, flat, flat);
+      eltwise_forward.primitive_desc fwdPd = DnnlKernels.choose(new eltwise_forward.primitive_desc(eng,
+          dnnl.prop_kind.forward_training, dnnl.algorithm.eltwise_relu, flat, flat));
       fwd = new eltwise_forward(fwdPd);
-      bwd = new eltwise_backward(new eltwise_backward.primitive_desc(eng, dnnl.algorithm.eltwise_relu, flat, flat, flat,
-          fwdPd));
+      bwd = new eltwise_backward(DnnlKernels.choose(new eltwise_backward.primitive_desc(eng, dnnl.algorithm.eltwise_relu,
+          flat, flat, flat, fwdPd)));
       src = new memory(flat, eng, (Pointer) null);
       dst = new memory(flat, eng, (Pointer) null);
       diffDst = new memory(flat, eng, (Pointer) null);
