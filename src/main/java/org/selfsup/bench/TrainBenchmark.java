@@ -1,9 +1,10 @@
 package org.selfsup.bench;
 
 import java.util.Locale;
-import org.deeplearning4j.nn.conf.CacheMode;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,14 +13,19 @@ import org.selfsup.models.ChannelsLast;
 import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.runtime.Nd4jSetup;
+import org.selfsup.tasks.Task;
+import org.selfsup.tasks.Tasks;
 import org.selfsup.train.Optimisation;
 import org.selfsup.train.TrainConfig;
 
 /**
  * Training and inference images/s of a network on this machine (oneDNN on), without Spark:
  * the ceiling that the Spark pipeline approaches. Usage:
- * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS [CACHE_MODE]}
+ * {@code TrainBenchmark ARCH K INPUT_SIZE small|standard BLOCKS(2,2,2) BATCH SECONDS [CACHE_MODE] [task=NAME]}
  * (CACHE_MODE: DL4J's activation cache, default the trainer's; {@code NONE} is DL4J's default).
+ * Without a task the network is a 4-class classifier (rotation's, and the PyTorch twin's); with
+ * {@code task=NAME} it is that task's training network, on its input (a patch task: the views of an
+ * example, each a patch of the INPUT_SIZE crop; rates count examples).
  * Training and inference run the channels-last copy that the trainer and feature extraction run
  * ({@link ChannelsLast}) where the graph allows it, with the NCHW rates beside them. Prints one line of rates and {@code numParams()},
  * then one line with the trainable parameters
@@ -37,24 +43,37 @@ public final class TrainBenchmark {
     boolean small = "small".equals(args[3]);
     int batch = Integer.parseInt(args[5]);
     double seconds = Double.parseDouble(args[6]);
-    CacheMode cache = args.length > 7 ? CacheMode.valueOf(args[7].toUpperCase(Locale.ROOT)) : null;
+    CacheMode cache = null;
+    Task task = null;
+    for (int i = 7; i < args.length; i++) {
+      if (args[i].startsWith("task=")) {
+        task = Tasks.forName(args[i].substring("task=".length()));
+      } else {
+        cache = CacheMode.valueOf(args[i].toUpperCase(Locale.ROOT));
+      }
+    }
     Nd4jSetup.configure();
-    ComputationGraph model = network(trunk(args), cache);
-    INDArray x = Nd4j.rand(new int[] {batch, 3, size, size});
-    INDArray y = labels(batch);
+    TrainConfig cfg = new TrainConfig();
+    NeuralNetConfiguration.Builder base = cache == null ? Optimisation.base(cfg, 0.01) : Optimisation.base(cfg, 0.01, cache);
+    TrunkConfig trunk = trunk(args);
+    ComputationGraph model = task == null ? Models.classifier(base, trunk, CLASSES) : task.buildModel(base, trunk, CLASSES);
+    long[] example = task == null ? new long[] {trunk.inputChannels, size, size} : task.exampleShape(trunk);
+    INDArray x = Nd4j.rand(new int[] {batch, (int) example[0], (int) example[1], (int) example[2]});
+    INDArray y = labels(batch, task == null ? CLASSES : task.numOutputs(CLASSES));
     // the trainer's layout (--training_layout channels_last) and the feature extractor's: channels-last where
     // the graph allows it, with the NCHW rates beside
     boolean channelsLast = ChannelsLast.supports(model.getConfiguration());
+    INDArray xNhwc = channelsLast ? toNhwcViews(x, trunk.inputChannels) : null;
     double trainNchw = trainingRate(model, x, y, seconds);
-    double train = channelsLast ? trainingRate(ChannelsLast.copyOf(model), ChannelsLast.toNhwc(x), y, seconds) : trainNchw;
+    double train = channelsLast ? trainingRate(ChannelsLast.copyOf(model), xNhwc, y, seconds) : trainNchw;
     double inferNchw = inferenceRate(model, x, seconds);
-    double infer = channelsLast ? inferenceRate(ChannelsLast.copyOf(model), ChannelsLast.toNhwc(x), seconds) : inferNchw;
+    double infer = channelsLast ? inferenceRate(ChannelsLast.copyOf(model), xNhwc, seconds) : inferNchw;
     String layout = channelsLast ? "channels-last" : "NCHW";
-    System.out.printf(Locale.ROOT, "%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f images/s (%s; NCHW %.1f), "
-        + "inference %.1f images/s (%s; NCHW %.1f) (%s)%n",
-        arch, k, size, small ? "small" : "standard", args[4], batch, model.numParams(),
-        cache == null ? "" : " cache " + cache, train, layout, trainNchw, infer, layout, inferNchw,
-        Nd4jSetup.describe());
+    System.out.printf(Locale.ROOT, "%s%s k=%d %dpx %s blocks=%s batch=%d params=%d%s: train %.1f %s/s (%s; NCHW %.1f), "
+        + "inference %.1f %s/s (%s; NCHW %.1f) (%s)%n",
+        task == null ? "" : task.name() + " ", arch, k, size, small ? "small" : "standard", args[4], batch,
+        model.numParams(), cache == null ? "" : " cache " + cache, train, task == null ? "images" : "examples", layout,
+        trainNchw, infer, task == null ? "images" : "examples", layout, inferNchw, Nd4jSetup.describe());
     System.out.printf(Locale.ROOT, "trainable params=%d (numParams less the %d with a NoOp updater: batch norm's running mean and variance)%n",
         trainableParams(model), model.numParams() - trainableParams(model));
   }
@@ -111,11 +130,26 @@ public final class TrainBenchmark {
 
   /** One-hot labels, example i of class i % 4. */
   static INDArray labels(int batch) {
-    INDArray y = Nd4j.zeros(batch, CLASSES);
+    return labels(batch, CLASSES);
+  }
+
+  private static INDArray labels(int batch, int classes) {
+    INDArray y = Nd4j.zeros(batch, classes);
     for (int i = 0; i < batch; i++) {
-      y.putScalar(i, i % CLASSES, 1);
+      y.putScalar(i, i % classes, 1);
     }
     return y;
+  }
+
+  /**
+   * [N, V·C, H, W] (V views of C channels) as the channels-last network takes it: [N, V·H, W, C],
+   * each view in NHWC, the views of an example one above the other.
+   */
+  private static INDArray toNhwcViews(INDArray x, int channels) {
+    long n = x.size(0);
+    long views = x.size(1) / channels;
+    INDArray each = ChannelsLast.toNhwc(x.reshape('c', n * views, channels, x.size(2), x.size(3)));
+    return each.reshape('c', n, views * x.size(2), x.size(3), channels);
   }
 
   /** Parameters the updater changes: all but those with DL4J's NoOp updater (batch norm's running statistics). */

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -26,12 +27,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * maps as they are, where NCHW maps are converted to a blocked layout and back around every
  * convolution; so feature extraction runs this copy, and so does the trainer where the network
  * allows it (docs/design.md, workaround 24). Convolutions become NHWC {@link DnnlConvolution}s,
- * channel subsets and concatenations take the last axis.
+ * channel subsets and concatenations take the last axis. A patch network's split of its input into
+ * views ({@link PatchModel}) reshapes [N, V·H, W, C] (the views stacked along the height, as the
+ * trainer's channels-last minibatches hold them) into [N·V, H, W, C].
  * Checkpoints keep the NCHW network: {@link #copyState} carries what training changed back into it.
  *
  * <p>Only graphs made of vertices known to be layout-neutral once told the format are converted
  * (convolutions, pooling, batch norm, activations, sums, scalings, channel subsets, concatenations
- * along the channels, and dense layers on vectors);
+ * along the channels, dense layers on vectors, reshapes of vectors, and the split of the network's
+ * input into views);
  * {@link #supports} says whether a graph is one.
  */
 public final class ChannelsLast {
@@ -50,7 +54,9 @@ public final class ChannelsLast {
 
   /** Whether {@link #copyOf} can convert this network: every vertex layout-neutral, all in NCHW, no preprocessors. */
   public static boolean supports(ComputationGraphConfiguration conf) {
-    for (GraphVertex v : conf.getVertices().values()) {
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      String name = e.getKey();
+      GraphVertex v = e.getValue();
       if (v instanceof ElementWiseVertex || v instanceof ScaleVertex) {
         continue;
       }
@@ -66,12 +72,44 @@ public final class ChannelsLast {
         }
         continue;
       }
+      if (v.getClass() == ReshapeVertex.class) {
+        if (!isViewSplit(conf, (ReshapeVertex) v, name) && !isVectorReshape(conf, (ReshapeVertex) v, name)) {
+          return false;
+        }
+        continue;
+      }
       if (!(v instanceof LayerVertex) || ((LayerVertex) v).getPreProcessor() != null
           || !convertible(((LayerVertex) v).getLayerConf().getLayer())) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * [N, V·C, H, W] → [N·V, C, H, W] on the network's input: the views of a patch example, stacked
+   * along the channels, become examples of their own (the same memory).
+   */
+  private static boolean isViewSplit(ComputationGraphConfiguration conf, ReshapeVertex r, String name) {
+    int[] s = r.getNewShape();
+    return r.getReshapeOrder() == 'c' && r.getMaskShape() == null && s.length == 4 && s[0] == -1
+        && conf.getVertexInputs().get(name).size() == 1
+        && conf.getNetworkInputs().contains(conf.getVertexInputs().get(name).get(0));
+  }
+
+  /** A reshape of the vectors of a dense layer (one value per unit, no layout). */
+  private static boolean isVectorReshape(ComputationGraphConfiguration conf, ReshapeVertex r, String name) {
+    return r.getNewShape().length == 2 && r.getMaskShape() == null && takesVectors(conf, name);
+  }
+
+  /** Whether the vertex's one input is a dense layer's output. */
+  private static boolean takesVectors(ComputationGraphConfiguration conf, String name) {
+    if (conf.getVertexInputs().get(name).size() != 1) {
+      return false;
+    }
+    GraphVertex in = conf.getVertices().get(conf.getVertexInputs().get(name).get(0));
+    return in instanceof LayerVertex && ((LayerVertex) in).getPreProcessor() == null
+        && ((LayerVertex) in).getLayerConf().getLayer().getClass() == DenseLayer.class;
   }
 
   private static boolean convertible(Layer l) {
@@ -97,7 +135,8 @@ public final class ChannelsLast {
   }
 
   /**
-   * The network in NHWC: it takes [N,H,W,C] input ({@link org.selfsup.tasks.ImageBatch#toNhwc}) and
+   * The network in NHWC: it takes [N,H,W,C] input ({@link org.selfsup.tasks.ImageBatch#toNhwc}; a
+   * patch network [N,V·H,W,C]: the V views of an example stacked along the height) and
    * gives [N,H,W,C] maps ({@link #toNchw} views them as NCHW) and the same [N,C] vectors. It starts
    * from {@code model}'s parameters, updater state and iteration and epoch counts (copies).
    *
@@ -114,16 +153,21 @@ public final class ChannelsLast {
         e.setValue(new ChannelSubsetVertex(((ChannelSubsetVertex) v).getFrom(), ((ChannelSubsetVertex) v).getTo(), true));
       } else if (v instanceof MergeVertex) {
         ((MergeVertex) v).setMergeAxis(3);
+      } else if (v instanceof ReshapeVertex && ((ReshapeVertex) v).getNewShape().length == 4) {
+        int[] nchw = ((ReshapeVertex) v).getNewShape();
+        ((ReshapeVertex) v).setNewShape(new int[] {nchw[0], nchw[2], nchw[3], nchw[1]});
       }
     }
-    for (GraphVertex v : conf.getVertices().values()) {
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      GraphVertex v = e.getValue();
       if (v instanceof LayerVertex) {
         Layer l = ((LayerVertex) v).getLayerConf().getLayer();
         if (l instanceof ConvolutionLayer) {
           ((LayerVertex) v).getLayerConf().setLayer(DnnlConvolution.of((ConvolutionLayer) l, CNN2DFormat.NHWC));
         } else if (l instanceof SubsamplingLayer) {
           ((SubsamplingLayer) l).setCnn2dDataFormat(CNN2DFormat.NHWC);
-        } else if (l instanceof BatchNormalization) {
+        } else if (l instanceof BatchNormalization && !takesVectors(conf, e.getKey())) {
+          // M2 hands vectors to batch norm as [N, C, 1, 1] whatever the format: NHWC would read the 1 as the channels
           ((BatchNormalization) l).setCnn2DFormat(CNN2DFormat.NHWC);
         } else if (l instanceof GlobalPoolingLayer) {
           ((GlobalPoolingLayer) l).setPoolingDimensions(SPATIAL_NHWC.clone());

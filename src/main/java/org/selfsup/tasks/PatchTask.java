@@ -55,6 +55,12 @@ abstract class PatchTask implements SingleCopyTask {
     return examples(PatchGrid.tiles(mosaic, PatchGeometry.CELLS), rng);
   }
 
+  @Override
+  public long[] exampleShape(TrunkConfig trunk) {
+    TrunkConfig patch = patchTrunk(trunk);
+    return new long[] {(long) viewsPerExample() * patch.inputChannels, patch.inputHeight, patch.inputWidth};
+  }
+
   TrunkConfig patchTrunk(TrunkConfig trunk) {
     return PatchModel.patchTrunk(trunk, new PatchGeometry(trunk.inputHeight).patch);
   }

@@ -97,6 +97,11 @@ public interface Task extends Serializable {
   /** Writes into {@code options} what building the task found out (jigsaw: the size of its permutation file). */
   default void recordResolvedOptions(TaskOptions options) {}
 
+  /** One example as {@link #buildModel}'s network takes it, [C, H, W] (a patch task: its views stacked along C). */
+  default long[] exampleShape(TrunkConfig trunk) {
+    return new long[] {trunk.inputChannels, trunk.inputHeight, trunk.inputWidth};
+  }
+
   /** The whole network for this task: trunk, head and loss. */
   ComputationGraph buildModel(NeuralNetConfiguration.Builder base, TrunkConfig trunk, int datasetClasses);
 

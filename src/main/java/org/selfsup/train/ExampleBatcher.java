@@ -175,7 +175,11 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
     return toDataSet(examples, numOutputs, false);
   }
 
-  /** As {@link #toDataSet(List, int)}; with {@code channelsLast}, features [examples, H, W, C] of one-view examples. */
+  /**
+   * As {@link #toDataSet(List, int)}; with {@code channelsLast}, features [examples, views × H, W, C]:
+   * the views of an example stacked along the height, in memory [examples × views, H, W, C] (what
+   * the channels-last copy of a patch network reshapes to).
+   */
   static DataSet toDataSet(List<TaskExample> examples, int numOutputs, boolean channelsLast) {
     List<Image> views = new ArrayList<>();
     for (TaskExample ex : examples) {
@@ -184,18 +188,15 @@ public final class ExampleBatcher implements FlatMapFunction<Iterator<Row>, Data
       }
     }
     int perExample = examples.get(0).views().length;
-    if (channelsLast && views.size() != examples.size()) {
-      throw new IllegalArgumentException("channels-last minibatches hold one view per example; this task's have "
-          + perExample);
+    for (TaskExample ex : examples) {
+      if (ex.views().length != perExample) {
+        throw new IllegalArgumentException("examples of one batch differ in views: " + perExample + " and "
+            + ex.views().length);
+      }
     }
     INDArray features = channelsLast ? ImageBatch.toNhwc(views) : ImageBatch.toNchw(views);
     if (perExample > 1) {
-      for (TaskExample ex : examples) {
-        if (ex.views().length != perExample) {
-          throw new IllegalArgumentException("examples of one batch differ in views: " + perExample + " and "
-              + ex.views().length);
-        }
-      }
+      // [examples × views, A, B, C] → [examples, views × A, B, C]: the channels (NCHW) or the height (NHWC)
       long[] s = features.shape();
       features = features.reshape('c', examples.size(), perExample * s[1], s[2], s[3]);
     }

@@ -166,6 +166,46 @@ class ChannelsLastTest {
         <= 0.05 * nchwMomentum.amaxNumber().doubleValue(), arch + ": momentum");
   }
 
+  /**
+   * A patch network (relative patch location, jigsaw): channels-last, its input holds the views of
+   * an example stacked along the height, [N, V·P, P, C], and its first vertex splits them into
+   * [N·V, P, P, C]. Same outputs as the NCHW network, and the same three training steps (dropout's
+   * masks drawn from the same seed), within the tolerance of {@link #trainingTheCopyTrainsTheNetwork}.
+   */
+  @Test
+  void patchNetworksTrainChannelsLast() {
+    int views = 3;
+    TrunkConfig trunk = PatchModel.patchTrunk(TrunkConfig.small("resnet50v1", 1, 28, 1, 1, 1), 8).withBatchNorm(0.9, 1e-3);
+    ComputationGraph nchw = PatchModel.build(Optimisation.base(new TrainConfig(), 0.05).dataType(DataType.FLOAT), trunk,
+        views, 6, 16, 5);
+    assertTrue(ChannelsLast.supports(nchw.getConfiguration()));
+    ComputationGraph nhwc = ChannelsLast.copyOf(nchw);
+    assertArrayEquals(new int[] {-1, 8, 8, 3}, ((org.deeplearning4j.nn.conf.graph.ReshapeVertex) nhwc.getConfiguration()
+        .getVertices().get(PatchModel.PATCHES)).getNewShape());
+    Nd4j.getRandom().setSeed(3);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, views * 3, 8, 8).muli(4).subi(1);
+    // each patch to NHWC, then the views of an example one above the other
+    INDArray xNhwc = ChannelsLast.toNhwc(x.reshape('c', 4 * views, 3, 8, 8)).reshape('c', 4, views * 8, 8, 3);
+    assertEquals(0.0, nchw.outputSingle(false, x).sub(nhwc.outputSingle(false, xNhwc)).amaxNumber().doubleValue(), 1e-5);
+
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 5);
+    for (int i = 0; i < 4; i++) {
+      y.putScalar(i, (i * 2) % 5, 1);
+    }
+    INDArray start = nchw.params().dup();
+    for (int step = 0; step < 3; step++) {
+      Nd4j.getRandom().setSeed(10 + step);
+      nchw.fit(new DataSet(x, y));
+      Nd4j.getRandom().setSeed(10 + step);
+      nhwc.fit(new DataSet(xNhwc, y));
+      assertEquals(nchw.score(), nhwc.score(), 1e-3 * nchw.score(), "score at step " + step);
+      double largest = nchw.params().sub(start).amaxNumber().doubleValue();
+      double apart = nhwc.params().sub(nchw.params()).amaxNumber().doubleValue();
+      assertTrue(largest > 1e-3 && apart <= 0.05 * largest,
+          "step " + step + ": parameters moved up to " + largest + ", the layouts are " + apart + " apart");
+    }
+  }
+
   @Test
   void stateCarriesBetweenTheLayoutsExactly() {
     TrunkConfig trunk = TrunkConfig.small("resnet50v2", 1, 12, 1, 1);
@@ -216,6 +256,19 @@ class ChannelsLastTest {
         .addLayer("dense", new DenseLayer.Builder().nOut(2).build(), "conv")
         .setOutputs("dense").build();
     assertFalse(ChannelsLast.supports(flat));
+    // nor a reshape of a map: it is not the split of the network's input into views
+    ComputationGraphConfiguration reshaped = new NeuralNetConfiguration.Builder().graphBuilder()
+        .addInputs("in").setInputTypes(InputType.convolutional(4, 4, 2))
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+        .addVertex("split", new org.deeplearning4j.nn.conf.graph.ReshapeVertex(-1, 2, 2, 2), "conv")
+        .setOutputs("split").build();
+    assertFalse(ChannelsLast.supports(reshaped));
+    ComputationGraphConfiguration flattened = new NeuralNetConfiguration.Builder().graphBuilder()
+        .addInputs("in").setInputTypes(InputType.convolutional(4, 4, 2))
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+        .addVertex("flat", new org.deeplearning4j.nn.conf.graph.ReshapeVertex(-1, 16), "conv")
+        .setOutputs("flat").build();
+    assertFalse(ChannelsLast.supports(flattened));
   }
 
   /** RevNet's channel halves: the last axis of NHWC maps, and NCHW for configurations written before the flag. */

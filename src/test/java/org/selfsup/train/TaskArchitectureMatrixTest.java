@@ -1,6 +1,7 @@
 package org.selfsup.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,9 +22,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.selfsup.data.TFRecordSource;
 import org.selfsup.models.Architecture;
 import org.selfsup.models.Architectures;
+import org.selfsup.models.ChannelsLast;
 import org.selfsup.models.TrunkConfig;
 import org.selfsup.preprocess.Image;
 import org.selfsup.preprocess.ImageCodec;
@@ -101,9 +104,18 @@ class TaskArchitectureMatrixTest {
       examples.addAll(task.examples(copies, i, i, rng));
     }
     DataSet batch = ExampleBatcher.toDataSet(examples, outputs);
+    assertArrayEquals(task.exampleShape(trunk), Arrays.copyOfRange(batch.getFeatures().shape(), 1, 4),
+        "the examples have the shape the task says its network takes");
+    // every combination trains channels-last too, with the loss of the NCHW network (dropout drawn from the same seed)
+    assertTrue(ChannelsLast.supports(model.getConfiguration()), taskName + " on " + archName + " trains channels-last");
+    ComputationGraph nhwc = ChannelsLast.copyOf(model);
+    Nd4j.getRandom().setSeed(11);
     model.fit(batch);
     double loss = model.score();
     assertTrue(Double.isFinite(loss), taskName + " on " + archName + ": loss " + loss);
+    Nd4j.getRandom().setSeed(11);
+    nhwc.fit(ExampleBatcher.toDataSet(examples, outputs, true));
+    assertEquals(loss, nhwc.score(), 1e-3 * Math.abs(loss), taskName + " on " + archName + ": channels-last loss");
 
     Map<String, String> endpoints = task.endpoints(trunk, cfg.numClasses);
     Map<String, INDArray> acts = model.feedForward(batch.getFeatures(), false);
