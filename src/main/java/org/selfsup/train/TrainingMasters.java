@@ -46,9 +46,15 @@ public final class TrainingMasters {
 
   /** The master of one fit. {@code seed}: its RNG, which it draws the fit's split into averaging rounds from. */
   public static TrainingMaster create(TrainConfig cfg, int workers, int examplesPerBatch, String workdir, long seed) {
+    return new RoundAwareAveragingMaster(builder(cfg, workers, examplesPerBatch, workdir, seed), new WorkspaceRelease());
+  }
+
+  /** DL4J's master as {@link #create} configures it, before the trainer's changes to its workers. */
+  static ParameterAveragingTrainingMaster.Builder builder(TrainConfig cfg, int workers, int examplesPerBatch,
+      String workdir, long seed) {
     // Direct: minibatches stay in Spark (the chunk's RDD is persisted by the trainer) instead of
     // being exported to files first, which on a cluster would need a shared file system.
-    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
+    return new ParameterAveragingTrainingMaster.Builder(workers, examplesPerBatch)
         .batchSizePerWorker(examplesPerBatch)
         .averagingFrequency(averagingFrequency(cfg, workers, examplesPerBatch))
         // No asynchronous prefetch: with it, two fits of the same network on the same minibatches
@@ -66,9 +72,6 @@ public final class TrainingMasters {
         // never unpersisted); the trainer persists the chunk at --minibatch_storage and unpersists it.
         .storageLevel(null)
         .exportDirectory(new Path(workdir, "tmp").toString())
-        .rngSeed(seed)
-        .build();
-    master.addHook(new WorkspaceRelease());
-    return master;
+        .rngSeed(seed);
   }
 }

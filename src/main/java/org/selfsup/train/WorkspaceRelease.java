@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * Frees a training task's off-heap memory when the task ends: DL4J's workspaces of the task's
  * thread (about 1.2 GB on the benchmark's 256 inputs per step), then a garbage collection for the
  * arrays that only the collector frees (the worker's copy of the network, the chunk's minibatches).
+ * With several averaging rounds in a fit, only the last round's tasks free them: the rounds before
+ * leave the workspaces to the next round's tasks, which on an executor run on the same threads
+ * (Spark hands a task to an idle thread of the executor's pool first), instead of allocating and
+ * zeroing them again ({@link RoundAwareAveragingMaster}).
  *
  * <p>DL4J's workspaces belong to a thread, and every chunk trains in a new Spark task on whichever
  * executor thread is free; left alone, each thread that ever trained kept its workspaces until a
@@ -29,9 +33,17 @@ final class WorkspaceRelease implements TrainingHook {
   /** Task attempts of this JVM whose release is registered. */
   private static final Set<Long> REGISTERED = ConcurrentHashMap.newKeySet();
 
-  private static void registerForThisTask() {
+  /** Whether the tasks of the round this hook is sent with free the workspaces (the fit's last round). */
+  private boolean releaseAfterRound = true;
+
+  /** Set on the driver before each round's worker is created (and serialised with this hook). */
+  void releaseAfterThisRound(boolean release) {
+    releaseAfterRound = release;
+  }
+
+  private void registerForThisTask() {
     TaskContext task = TaskContext.get();
-    if (task == null || !REGISTERED.add(task.taskAttemptId())) {
+    if (!releaseAfterRound || task == null || !REGISTERED.add(task.taskAttemptId())) {
       return;
     }
     // Spark calls completion listeners on the task's own thread, whose workspaces these are.

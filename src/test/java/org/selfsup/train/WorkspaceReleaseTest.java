@@ -80,13 +80,18 @@ class WorkspaceReleaseTest {
 
   /** A one-worker fit on two partitions; what the probe saw at the end of each training task. */
   private List<Boolean> workspaceLeftAtTaskEnds(boolean withTrainersHooks) {
+    return workspaceLeftAtTaskEnds(withTrainersHooks, 1, 3);
+  }
+
+  private List<Boolean> workspaceLeftAtTaskEnds(boolean withTrainersHooks, int workers, int minibatches) {
     SparkSession spark = TestSpark.get();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     TrainConfig cfg = new TrainConfig();
     ComputationGraph network = Models.classifier(Optimisation.base(cfg, 0.05),
         TrunkConfig.small("resnet50v2", 1, 16, 1, 1, 1), 4);
+    cfg.averagingFrequency = 2;
     ParameterAveragingTrainingMaster master =
-        (ParameterAveragingTrainingMaster) TrainingMasters.create(cfg, 1, 8, dir.toString(), 3);
+        (ParameterAveragingTrainingMaster) TrainingMasters.create(cfg, workers, 8, dir.toString(), 3);
     assertTrue(master.getTrainingHookList().stream().anyMatch(h -> h instanceof WorkspaceRelease),
         "the trainer's masters release workspaces");
     List<TrainingHook> hooks = new ArrayList<>();
@@ -96,7 +101,8 @@ class WorkspaceReleaseTest {
     }
     master.setTrainingHookList(hooks);
     SEEN.clear();
-    new SparkComputationGraph(spark.sparkContext(), network, master).fit(sc.parallelize(OneWorkerAveragingTest.minibatches(5, 3), 1));
+    new SparkComputationGraph(spark.sparkContext(), network, master)
+        .fit(sc.parallelize(OneWorkerAveragingTest.minibatches(5, minibatches), workers));
     return new ArrayList<>(SEEN);
   }
 
@@ -106,6 +112,16 @@ class WorkspaceReleaseTest {
     assertEquals(List.of(true), workspaceLeftAtTaskEnds(false),
         "control: without the hook the training thread keeps DL4J's " + ACTIVATIONS);
     assertEquals(List.of(false), workspaceLeftAtTaskEnds(true));
+  }
+
+  /**
+   * Two workers, two averaging rounds: the first round's tasks leave their workspaces to the next
+   * round, the last round's tasks free them.
+   */
+  @Test
+  void onlyTheLastRoundsTasksFreeTheirWorkspaces() {
+    Nd4jSetup.configure();
+    assertEquals(List.of(true, true, false, false), workspaceLeftAtTaskEnds(true, 2, 8));
   }
 
   @Test
