@@ -7,7 +7,8 @@
 # images/s and the held-out pretext loss at the end; then the ratios.
 #   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
 #   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 10 minibatches:
-#   at 1/4 epoch, 2.00x and -1.0% held-out loss, against 1.70x and +5.0% every 5; docs/results.md)
+#   at 1/4 epoch, 1.72x and 1.87x with the same held-out loss, against 1.77x and +12% every 20;
+#   docs/results.md, 2026-12-04)
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
