@@ -8,10 +8,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 /**
  * DL4J's parameter averaging master, telling the trainer's {@link WorkspaceRelease} hook which
  * averaging round of a fit runs: the executors keep their workspaces from one round to the next and
- * free them after the fit's last round. Freed after every round (as DL4J's worker does not reuse
- * anything between rounds anyway), each round's first minibatches allocated and zeroed the
- * workspaces again: a round of 10 minibatches took about 3.2 s where its steps alone take 1.8 s
- * (docs/results.md, parameter averaging).
+ * free them after the fit's last round. Freed after every round, each round's first minibatches
+ * allocated and zeroed them again and each round ended in a full collection: a round of 10
+ * minibatches took 3.2–3.5 s where its steps alone take about 1.8 s, 1.9–2.0 s now
+ * (docs/results.md, 2026-12-04).
  */
 final class RoundAwareAveragingMaster extends ParameterAveragingTrainingMaster {
   private static final long serialVersionUID = 1L;

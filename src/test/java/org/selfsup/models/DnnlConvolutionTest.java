@@ -215,8 +215,28 @@ class DnnlConvolutionTest {
     assertEquals(9, ourConvs);
     for (Layer layer : dl4j.getLayers()) {
       assertTrue(!(layer instanceof DnnlConvolution.Runtime));
+      if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) {
+        withoutHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) layer);
+      }
     }
     TrunkTestGraphs.assertTrainAlike(dl4j, ours, 1e-5);
+  }
+
+  /**
+   * DL4J's convolution on its own code (im2col and BLAS) instead of its oneDNN 2.3 helper: on the
+   * AMD EPYC family 26 VM that helper runs oneDNN 2.3's AVX-512 kernels (the family the self-check
+   * found wrong in oneDNN 3.3), and this comparison failed there once in a full test run with the
+   * root convolution's weights 2e-4 apart after two steps (docs/results.md, 2026-12-04).
+   */
+  private static void withoutHelper(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer layer) {
+    try {
+      java.lang.reflect.Field helper =
+          org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class.getDeclaredField("helper");
+      helper.setAccessible(true);
+      helper.set(layer, null);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static float[][][][] toArray(INDArray a) {
