@@ -11,10 +11,10 @@ import org.selfsup.models.DnnlConvolutionHelper.Plan;
 
 /**
  * Runs the convolution helper's forward and backward passes on a few small geometries and compares
- * them with the definition computed in double. oneDNN 3.3's AVX-512 kernels gave wrong results on
+ * them with the definition computed in double. oneDNN 3.3.4's AVX-512 kernels gave wrong results on
  * an AMD EPYC (family 26) VM for some of these (a 1×1 128→512 NHWC forward pass, a strided 3×3
  * backward-data pass on 8 channels) while its AVX2 kernels were right (docs/design.md, workaround
- * 27); the geometries here are those cases.
+ * 27); the geometries here are those cases. (oneDNN 3.11, which the build now takes, passes there.)
  */
 final class DnnlSelfCheck {
   /** Largest error allowed, relative to the largest magnitude of the expected values. */
