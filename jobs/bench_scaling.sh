@@ -7,8 +7,8 @@
 # images/s and the held-out pretext loss at the end; then the ratios.
 #   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
 #   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 10 minibatches:
-#   at 1/4 epoch, 1.72x and 1.87x with the same held-out loss, against 1.77x and +12% every 20;
-#   docs/results.md, 2026-12-04)
+#   at 1/4 epoch, 1.60x and +14% held-out loss with oneDNN 3.11, 1/2 epoch 1.52x and +7%; with
+#   oneDNN 3.3.4's slower AVX2 kernels 1.72x and 1.87x with the same loss; docs/results.md, 2026-12-04)
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
