@@ -52,7 +52,7 @@ public final class TwinDump {
     INDArray input = channelsLast ? ChannelsLast.toNhwc(x) : x;
     write(run.output(false, input)[0], dir, "inference");
     write(run.output(true, input)[0], dir, "train_forward");
-    reluMasks(run, input, new File(dir, "relu"));
+    reluMasks(model, run, input, new File(dir, "relu"));
     run.fit(new DataSet(input, TrainBenchmark.labels(batch)));
     write(Nd4j.createFromArray(run.score()), dir, "score");
     if (channelsLast) {
@@ -62,17 +62,20 @@ public final class TwinDump {
     System.out.println("TwinDump: " + model.numParams() + " parameters of " + String.join(" ", args));
   }
 
-  /** For each ReLU layer, in topological order, 1 where its input is positive in a training-mode pass (maps as NCHW). */
-  private static void reluMasks(ComputationGraph model, INDArray x, File dir) throws IOException {
-    Map<String, INDArray> acts = model.feedForward(x, true);
-    Map<String, java.util.List<String>> inputs = model.getConfiguration().getVertexInputs();
+  /**
+   * For each ReLU layer of {@code model}, in its topological order, 1 where its input is positive in a
+   * training-mode pass of {@code run} (maps as NCHW): where its output is, as {@code run} may have the
+   * ReLU fused into the batch norm before it, under the ReLU's name.
+   */
+  private static void reluMasks(ComputationGraph model, ComputationGraph run, INDArray x, File dir) throws IOException {
+    Map<String, INDArray> acts = run.feedForward(x, true);
     int k = 0;
     for (int i : model.topologicalSortOrder()) {
       GraphVertex v = model.getVertices()[i];
       if (v.hasLayer() && v.getLayer().conf().getLayer() instanceof ActivationLayer
           && ((ActivationLayer) v.getLayer().conf().getLayer()).getActivationFn() instanceof ReluActivation) {
-        INDArray in = ChannelsLast.toNchw(acts.get(inputs.get(v.getVertexName()).get(0)));
-        write(in.gt(0).castTo(in.dataType()), dir, String.format(java.util.Locale.ROOT, "%03d_%s", k++, v.getVertexName()));
+        INDArray out = ChannelsLast.toNchw(acts.get(v.getVertexName()));
+        write(out.gt(0).castTo(out.dataType()), dir, String.format(java.util.Locale.ROOT, "%03d_%s", k++, v.getVertexName()));
       }
     }
   }

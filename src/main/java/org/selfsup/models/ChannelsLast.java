@@ -1,5 +1,8 @@
 package org.selfsup.models;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -19,7 +22,10 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A copy of a network that computes in channels-last layout (NHWC) with the same parameters and
@@ -174,16 +180,79 @@ public final class ChannelsLast {
         }
       }
     }
+    fuseBatchNormRelu(conf);
     ComputationGraph copy = new ComputationGraph(conf);
     // Convolution weights stay [out, in, kh, kw] in either layout: the parameters carry over as they are.
-    copy.init(model.params().dup(), false);
+    copy.init();
     copyState(model, copy);
     return copy;
   }
 
   /**
+   * Where a batch norm of maps feeds only a ReLU layer (and is not an output of the network), the
+   * batch norm takes the ReLU's place and name and applies it (oneDNN's fused primitives; {@link
+   * BatchNormReluLayer}): the same value at every vertex left, one layer and one pass over the maps
+   * fewer each way. DL4J orders the parameters of the graph it is left with by its own topological
+   * sort, which can differ from the original's: {@link #copyState} carries them by name.
+   */
+  static void fuseBatchNormRelu(ComputationGraphConfiguration conf) {
+    Map<String, Integer> consumers = new HashMap<>();
+    for (List<String> inputs : conf.getVertexInputs().values()) {
+      for (String in : inputs) {
+        consumers.merge(in, 1, Integer::sum);
+      }
+    }
+    Map<String, String> fusedInto = new HashMap<>(); // batch norm -> the ReLU whose place it takes
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      List<String> inputs = conf.getVertexInputs().get(e.getKey());
+      Layer relu = layerOf(e.getValue());
+      if (relu == null || relu.getClass() != ReluLayer.class || inputs == null || inputs.size() != 1) {
+        continue;
+      }
+      String bn = inputs.get(0);
+      Layer bnLayer = layerOf(conf.getVertices().get(bn));
+      if (bnLayer != null && bnLayer.getClass() == RowwiseBatchNormalization.class
+          && ((RowwiseBatchNormalization) bnLayer).getCnn2DFormat() == CNN2DFormat.NHWC
+          && consumers.get(bn) == 1 && !conf.getNetworkOutputs().contains(bn)) {
+        fusedInto.put(bn, e.getKey());
+      }
+    }
+    if (fusedInto.isEmpty()) {
+      return;
+    }
+    Map<String, GraphVertex> vertices = new LinkedHashMap<>();
+    Map<String, List<String>> vertexInputs = new LinkedHashMap<>();
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      String name = e.getKey();
+      if (fusedInto.containsValue(name)) {
+        continue; // the ReLU: its batch norm takes its name
+      }
+      String as = fusedInto.getOrDefault(name, name);
+      if (!as.equals(name)) {
+        RowwiseBatchNormalization bn = (RowwiseBatchNormalization) layerOf(e.getValue());
+        bn.setReluFused(true);
+        bn.setLayerName(as);
+      }
+      vertices.put(as, e.getValue());
+      vertexInputs.put(as, conf.getVertexInputs().get(name));
+    }
+    conf.setVertices(vertices);
+    conf.setVertexInputs(vertexInputs);
+    // the order DL4J derives (as it does again for every clone of this configuration, on Spark's workers too)
+    conf.setTopologicalOrder(null);
+    conf.setTopologicalOrderStr(null);
+  }
+
+  private static Layer layerOf(GraphVertex v) {
+    return v instanceof LayerVertex && ((LayerVertex) v).getPreProcessor() == null
+        ? ((LayerVertex) v).getLayerConf().getLayer() : null;
+  }
+
+  /**
    * Copies parameters, updater state (momentum; where {@code from} has an updater) and iteration and
-   * epoch counts from one of a network's layouts to the other ({@link #copyOf} made one from the other).
+   * epoch counts from one of a network's layouts to the other ({@link #copyOf} made one from the other),
+   * layer by layer and parameter by parameter by name: a batch norm fused with its ReLU goes by the
+   * ReLU's name in the copy, and the two graphs can order their parameters differently.
    *
    * @throws IllegalArgumentException when the two differ in parameter or updater state count
    */
@@ -191,18 +260,98 @@ public final class ChannelsLast {
     if (from.numParams() != to.numParams()) {
       throw new IllegalArgumentException("networks differ in parameters: " + from.numParams() + " and " + to.numParams());
     }
-    to.params().assign(from.params());
+    ComputationGraphConfiguration fromConf = from.getConfiguration();
+    ComputationGraphConfiguration toConf = to.getConfiguration();
+    for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
+      if (layer.numParams() == 0) {
+        continue;
+      }
+      String name = layer.conf().getLayer().getLayerName();
+      String sourceName = counterpart(fromConf, toConf, name);
+      org.deeplearning4j.nn.api.Layer source = from.getVertex(sourceName) == null ? null : from.getLayer(sourceName);
+      if (source == null || source.numParams() != layer.numParams()) {
+        throw new IllegalArgumentException("networks differ in the parameters of " + name);
+      }
+      for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+        p.getValue().assign(source.getParam(p.getKey()));
+      }
+    }
     // an updater only where one exists: a network loaded for inference has none, and making one allocates its state
-    INDArray state = from.getUpdater(false) == null ? null : from.getUpdater(false).getStateViewArray();
-    if (state != null) {
-      INDArray target = to.getUpdater(true).getStateViewArray();
-      if (target == null || state.length() != target.length()) {
+    if (from.getUpdater(false) != null && from.getUpdater(false).getStateViewArray() != null) {
+      Map<String, INDArray[]> source = updaterState(from);
+      Map<String, INDArray[]> target = updaterState(to);
+      if (source.size() != target.size()) {
         throw new IllegalArgumentException("networks differ in updater state");
       }
-      target.assign(state);
+      for (Map.Entry<String, INDArray[]> e : target.entrySet()) {
+        int slash = e.getKey().lastIndexOf('/');
+        String key = counterpart(fromConf, toConf, e.getKey().substring(0, slash)) + e.getKey().substring(slash);
+        INDArray[] s = source.get(key);
+        if (s == null || s.length != e.getValue().length) {
+          throw new IllegalArgumentException("networks differ in the updater state of " + e.getKey());
+        }
+        for (int j = 0; j < s.length; j++) {
+          e.getValue()[j].assign(s[j]);
+        }
+      }
     }
     to.getConfiguration().setIterationCount(from.getConfiguration().getIterationCount());
     to.getConfiguration().setEpochCount(from.getConfiguration().getEpochCount());
+  }
+
+  /**
+   * The name in {@code fromConf} of the layer {@code toConf} calls {@code name}: the same, except
+   * across a batch norm fused with its ReLU ({@link #fuseBatchNormRelu}), which takes the ReLU's name.
+   */
+  private static String counterpart(ComputationGraphConfiguration fromConf, ComputationGraphConfiguration toConf,
+      String name) {
+    Layer there = layerOf(fromConf.getVertices().get(name));
+    if (there instanceof ReluLayer && fused(layerOf(toConf.getVertices().get(name)))) {
+      return fromConf.getVertexInputs().get(name).get(0); // the batch norm before that ReLU
+    }
+    if (there == null && !fromConf.getVertices().containsKey(name)) {
+      for (Map.Entry<String, List<String>> e : toConf.getVertexInputs().entrySet()) {
+        if (e.getValue().equals(List.of(name)) && fused(layerOf(fromConf.getVertices().get(e.getKey())))) {
+          return e.getKey(); // the ReLU whose place the batch norm took
+        }
+      }
+    }
+    return name;
+  }
+
+  private static boolean fused(Layer l) {
+    return l instanceof RowwiseBatchNormalization && ((RowwiseBatchNormalization) l).isReluFused();
+  }
+
+  /**
+   * Each parameter's updater state in {@code g}, keyed "layer/parameter": views of its part of each
+   * state array of its block (DL4J's updaters keep k state arrays of the block's length one after the
+   * other: momentum 1, Adam 2). Parameters without state (NoOp) are absent.
+   */
+  private static Map<String, INDArray[]> updaterState(ComputationGraph g) {
+    Map<String, INDArray[]> out = new HashMap<>();
+    for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) g.getUpdater(true)).getUpdaterBlocks()) {
+      INDArray view = block.getUpdaterView();
+      long n = block.getParamOffsetEnd() - block.getParamOffsetStart();
+      if (view == null || view.length() == 0) {
+        continue;
+      }
+      if (view.length() % n != 0) {
+        throw new IllegalStateException("updater state of " + view.length() + " values for " + n + " parameters");
+      }
+      INDArray flat = view.reshape(view.length());
+      int k = (int) (view.length() / n);
+      for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+        long offset = p.getParamOffsetStart() - block.getParamOffsetStart();
+        long length = p.getParamOffsetEnd() - p.getParamOffsetStart();
+        INDArray[] parts = new INDArray[k];
+        for (int j = 0; j < k; j++) {
+          parts[j] = flat.get(NDArrayIndex.interval(j * n + offset, j * n + offset + length));
+        }
+        out.put(p.getLayer().getConfig().getLayerName() + "/" + p.getParamName(), parts);
+      }
+    }
+    return out;
   }
 
   /** An [N,H,W,C] map seen as [N,C,H,W] (a view); vectors and other ranks as they are. */

@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Anything else (other data types, ranks other than 4, a shape oneDNN refuses, logged once)
  * goes to {@code fallback}, the row-wise helper, for that call.
+ *
+ * <p>With {@code fuseRelu} ({@link BatchNormReluLayer}) the primitives apply the ReLU after the
+ * normalisation too (oneDNN's {@code fuse_norm_relu}: the training pass keeps a bit mask in a
+ * workspace of its plan, which the backward pass reads); {@link #appliedRelu} tells the layer
+ * whether the last forward pass did.
  */
 final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
   private static final Logger LOG = LoggerFactory.getLogger(DnnlBatchNormHelper.class);
@@ -48,10 +53,25 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
   private final Map<Key, Plan> plans = new HashMap<>();
   private final Set<Key> refused = new HashSet<>();
 
-  DnnlBatchNormHelper(BatchNormalizationHelper fallback, engine eng) {
+  private final boolean fuseRelu;
+  /** The plan of the last forward pass this helper ran. */
+  private Plan lastPlan;
+
+  DnnlBatchNormHelper(BatchNormalizationHelper fallback, engine eng, boolean fuseRelu) {
     super(fallback);
     this.eng = eng;
     this.strm = new stream(eng);
+    this.fuseRelu = fuseRelu;
+  }
+
+  /** Whether the last forward pass applied the ReLU as well (fused, here). */
+  boolean appliedRelu() {
+    return fuseRelu && ranForward();
+  }
+
+  /** Whether the backward pass of these arrays will be the fused one, after a fused forward pass. */
+  boolean takesFusedBackward(INDArray input, INDArray epsilon) {
+    return appliedRelu() && backwardPlan(input, epsilon) != null;
   }
 
   @Override
@@ -70,6 +90,7 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
           p.forwardInference(in, gamma, beta, mean, var, out);
         }
         ranForwardHere();
+        lastPlan = p;
         return out;
       } catch (RuntimeException e) {
         refuse(p.key, e);
@@ -82,8 +103,7 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
   public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
       INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
       LayerWorkspaceMgr workspaceMgr) {
-    Plan p = !ranForward() || !handles(input) || !handles(epsilon) || !dense(gamma)
-        || !Arrays.equals(input.shape(), epsilon.shape()) ? null : plans.get(new Key(input.shape(), format, (float) eps));
+    Plan p = dense(gamma) ? backwardPlan(input, epsilon) : null;
     if (p == null) {
       return backwardDownTheLine(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format,
           workspaceMgr);
@@ -102,6 +122,13 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
     gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
     return new Pair<>(gradient, dx);
+  }
+
+  /** The plan of the last forward pass where it can take the backward pass of these arrays, else null. */
+  private Plan backwardPlan(INDArray input, INDArray epsilon) {
+    return lastPlan == null || !ranForward() || !handles(input) || !handles(epsilon)
+        || !Arrays.equals(input.shape(), epsilon.shape()) || !Arrays.equals(input.shape(), lastPlan.key.shape)
+        ? null : lastPlan;
   }
 
   private static boolean handles(INDArray a) {
@@ -127,9 +154,10 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
       if (plans.size() >= 8) {
         plans.values().forEach(Plan::close);
         plans.clear();
+        lastPlan = null;
       }
       try {
-        p = new Plan(key, eng, strm);
+        p = new Plan(key, eng, strm, fuseRelu);
       } catch (RuntimeException e) {
         refuse(key, e);
         return null;
@@ -141,6 +169,9 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
 
   private void refuse(Key key, RuntimeException e) {
     Plan p = plans.remove(key);
+    if (p == lastPlan) {
+      lastPlan = null;
+    }
     if (p != null) {
       p.close();
     }
@@ -193,6 +224,7 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
         | dnnl.normalization_flags.use_shift.value;
 
     final Key key;
+    private final int flags;
     private final engine eng;
     private final stream strm;
     private final memory.desc data;
@@ -213,16 +245,18 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
     private final memory diffShift;
     private final IntMemoryMap forwardArgs;
     private final IntMemoryMap backwardArgs;
+    private final memory workspace;
 
-    Plan(Key key, engine eng, stream strm) {
+    Plan(Key key, engine eng, stream strm, boolean fuseRelu) {
       this.key = key;
+      this.flags = SCALE_SHIFT | (fuseRelu ? dnnl.normalization_flags.fuse_norm_relu.value : 0);
       this.eng = eng;
       this.strm = strm;
       long[] dims = key.dims();
       data = new memory.desc(dims, memory.data_type.f32, key.tag());
       channels = new memory.desc(new long[] {dims[1]}, memory.data_type.f32, memory.format_tag.x);
       trainPd = DnnlKernels.choose(new batch_normalization_forward.primitive_desc(eng,
-          dnnl.prop_kind.forward_training.value, data, data, key.eps, SCALE_SHIFT));
+          dnnl.prop_kind.forward_training.value, data, data, key.eps, flags));
       train = new batch_normalization_forward(trainPd);
       src = new memory(data, eng, (Pointer) null);
       dst = new memory(data, eng, (Pointer) null);
@@ -240,11 +274,19 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
       // built with the forward one, so that a shape oneDNN cannot take backward goes wholly to the
       // fallback helper (a forward pass here leaves the fallback without the statistics it needs)
       bwd = new batch_normalization_backward(DnnlKernels.choose(new batch_normalization_backward.primitive_desc(eng,
-          dnnl.prop_kind.backward.value, data, data, data, key.eps, SCALE_SHIFT, trainPd)));
+          dnnl.prop_kind.backward.value, data, data, data, key.eps, flags, trainPd)));
       backwardArgs = new IntMemoryMap().put(dnnl.DNNL_ARG_SRC, src).put(dnnl.DNNL_ARG_DIFF_DST, diffDst)
           .put(dnnl.DNNL_ARG_SCALE, scale).put(dnnl.DNNL_ARG_MEAN, mean).put(dnnl.DNNL_ARG_VARIANCE, variance)
           .put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc).put(dnnl.DNNL_ARG_DIFF_SCALE, diffScale)
           .put(dnnl.DNNL_ARG_DIFF_SHIFT, diffShift);
+      if (fuseRelu) {
+        // the ReLU's bit mask, written by the training pass and read by the backward pass (oneDNN allocates it)
+        workspace = new memory(trainPd.workspace_desc(), eng);
+        forwardArgs.put(dnnl.DNNL_ARG_WORKSPACE, workspace);
+        backwardArgs.put(dnnl.DNNL_ARG_WORKSPACE, workspace);
+      } else {
+        workspace = null;
+      }
     }
 
     /** Normalises with the batch's statistics and writes them to {@code mu} and {@code sigma2}. */
@@ -257,7 +299,7 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
       if (infer == null) {
         infer = new batch_normalization_forward(DnnlKernels.choose(new batch_normalization_forward.primitive_desc(eng,
             dnnl.prop_kind.forward_inference.value, data, data, key.eps,
-            SCALE_SHIFT | dnnl.normalization_flags.use_global_stats.value)));
+            flags | dnnl.normalization_flags.use_global_stats.value)));
       }
       forward(infer, x, gamma, beta, mu, sigma2, out);
     }
@@ -282,6 +324,9 @@ final class DnnlBatchNormHelper extends ChainedBatchNormHelper {
         if (p != null) {
           p.close();
         }
+      }
+      if (workspace != null) {
+        workspace.close();
       }
     }
   }

@@ -19,9 +19,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * same JSON fields (plus this class name, which predates the oneDNN 3 helper), so every place that
  * builds the network from its configuration (checkpoint loading, Spark's training workers) gets
  * the faster helper. On a GPU backend (cuDNN helper) the layer is left as DL4J made it.
+ *
+ * <p>With {@link #isReluFused} the layer applies a ReLU after the normalisation ({@link
+ * BatchNormReluLayer}; oneDNN's fused batch norm + ReLU where it runs): {@link ChannelsLast} puts such
+ * layers in place of batch norm + ReLU pairs in its copies. The field defaults to false, so
+ * configurations written before it (checkpoints) read as they were.
  */
 public class RowwiseBatchNormalization extends BatchNormalization {
   private static final Field HELPER = helperField();
+
+  private boolean reluFused;
 
   /** For JSON; the defaults of {@link BatchNormalization.Builder}. */
   public RowwiseBatchNormalization() {
@@ -35,16 +42,28 @@ public class RowwiseBatchNormalization extends BatchNormalization {
     return layer;
   }
 
+  /** Whether this layer applies a ReLU to its output. */
+  public boolean isReluFused() {
+    return reluFused;
+  }
+
+  public void setReluFused(boolean reluFused) {
+    this.reluFused = reluFused;
+  }
+
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
       INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    Layer layer = super.instantiate(conf, listeners, layerIndex, layerParamsView, initializeParams, networkDataType);
+    Layer layer = reluFused
+        ? RuntimeLayers.wire(new BatchNormReluLayer(conf, networkDataType), this, conf, listeners, layerIndex,
+            layerParamsView, initializeParams)
+        : super.instantiate(conf, listeners, layerIndex, layerParamsView, initializeParams, networkDataType);
     Object helper = layer.getHelper();
     if (!isLockGammaBeta() && (helper == null || helper instanceof MKLDNNBatchNormHelper)) {
       BatchNormalizationHelper ours = new RowwiseBatchNormHelper((BatchNormalizationHelper) helper);
       engine eng = helper == null ? null : DnnlConvolutionHelper.engineOrNull();
       if (eng != null) {
-        ours = new DnnlBatchNormHelper(ours, eng);
+        ours = new DnnlBatchNormHelper(ours, eng, reluFused);
       }
       try {
         HELPER.set(layer, ours);

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -123,9 +124,28 @@ class ChannelsLastTest {
         .peek(v -> assertTrue(((LayerVertex) v).getLayerConf().getLayer() instanceof DnnlConvolution && ((ConvolutionLayer) ((LayerVertex) v).getLayerConf().getLayer()).getCnn2dDataFormat() == CNN2DFormat.NHWC))
         .count();
     assertEquals(13, convs);
+    // each of the 10 batch norms feeds one ReLU (3 per pre-activation block, the final one): all fused
+    assertEquals(10, fusedPairs(nhwc.getConfiguration()));
+    assertEquals(classifier.getVertices().length - 10, nhwc.getVertices().length, "the ReLU layers are gone");
+    // each fused layer holds the parameters of the batch norm it replaces (drawn per layer above)
+    for (org.deeplearning4j.nn.api.Layer l : nhwc.getLayers()) {
+      if (l instanceof BatchNormReluLayer) {
+        String name = l.getConfig().getLayerName();
+        String bn = name.endsWith("final_relu") ? name.replace("final_relu", "final_bn") : name.replace("_relu", "_bn");
+        assertEquals(classifier.getLayer(bn).params(), l.params(), name);
+      }
+    }
+    assertEquals(0, fusedPairs(classifier.getConfiguration()), "the original stays as it was");
     ComputationGraph restored = new ComputationGraph(ComputationGraphConfiguration.fromJson(nhwc.getConfiguration().toJson()));
+    assertEquals(10, fusedPairs(restored.getConfiguration()), "the fusion survives DL4J's JSON");
     restored.init(nhwc.params().dup(), false);
+    assertEquals(10, java.util.Arrays.stream(restored.getLayers()).filter(l -> l instanceof BatchNormReluLayer).count());
     assertEquals(0.0, expected.sub(restored.outputSingle(false, ChannelsLast.toNhwc(x))).amaxNumber().doubleValue(), 1e-6);
+    // DL4J's Spark workers build the network from a clone of its configuration (no cached order of the vertices)
+    ComputationGraph cloned = new ComputationGraph(nhwc.getConfiguration().clone());
+    cloned.init();
+    ChannelsLast.copyState(classifier, cloned);
+    assertEquals(0.0, expected.sub(cloned.outputSingle(false, ChannelsLast.toNhwc(x))).amaxNumber().doubleValue(), 1e-6);
   }
 
   /**
@@ -155,11 +175,11 @@ class ChannelsLastTest {
       nhwc.fit(batchNhwc);
       assertEquals(nchw.score(), nhwc.score(), 1e-3 * nchw.score(), arch + ": score at step " + step);
       double largest = nchw.params().sub(start).amaxNumber().doubleValue();
-      double apart = nhwc.params().sub(nchw.params()).amaxNumber().doubleValue();
+      double apart = inNchwOrder(nhwc, nchw).params().sub(nchw.params()).amaxNumber().doubleValue();
       assertTrue(largest > 1e-3 && apart <= 0.05 * largest,
           arch + " step " + step + ": parameters moved up to " + largest + ", the layouts are " + apart + " apart");
     }
-    INDArray nhwcMomentum = nhwc.getUpdater().getStateViewArray();
+    INDArray nhwcMomentum = inNchwOrder(nhwc, nchw).getUpdater().getStateViewArray();
     INDArray nchwMomentum = nchw.getUpdater().getStateViewArray();
     assertTrue(nchwMomentum.amaxNumber().doubleValue() > 0, "momentum is part of the state");
     assertTrue(nhwcMomentum.sub(nchwMomentum).amaxNumber().doubleValue()
@@ -200,10 +220,70 @@ class ChannelsLastTest {
       nhwc.fit(new DataSet(xNhwc, y));
       assertEquals(nchw.score(), nhwc.score(), 1e-3 * nchw.score(), "score at step " + step);
       double largest = nchw.params().sub(start).amaxNumber().doubleValue();
-      double apart = nhwc.params().sub(nchw.params()).amaxNumber().doubleValue();
+      double apart = inNchwOrder(nhwc, nchw).params().sub(nchw.params()).amaxNumber().doubleValue();
       assertTrue(largest > 1e-3 && apart <= 0.05 * largest,
           "step " + step + ": parameters moved up to " + largest + ", the layouts are " + apart + " apart");
     }
+  }
+
+  /** The channels-last copy's parameters and updater state carried into a clone of the NCHW network (its order). */
+  private static ComputationGraph inNchwOrder(ComputationGraph nhwc, ComputationGraph nchw) {
+    ComputationGraph carried = nchw.clone();
+    ChannelsLast.copyState(nhwc, carried);
+    return carried;
+  }
+
+  /** Batch norms that apply a ReLU, each in the place and under the name of a ReLU layer. */
+  private static int fusedPairs(ComputationGraphConfiguration conf) {
+    int fused = 0;
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      if (e.getValue() instanceof LayerVertex
+          && ((LayerVertex) e.getValue()).getLayerConf().getLayer() instanceof RowwiseBatchNormalization
+          && ((RowwiseBatchNormalization) ((LayerVertex) e.getValue()).getLayerConf().getLayer()).isReluFused()) {
+        assertTrue(e.getKey().contains("relu"), e.getKey());
+        assertEquals(e.getKey(), ((LayerVertex) e.getValue()).getLayerConf().getLayer().getLayerName());
+        fused++;
+      }
+    }
+    return fused;
+  }
+
+  /**
+   * Only a batch norm of maps whose one consumer is a ReLU and that is no output of the network
+   * takes the ReLU: one feeding a ReLU and a sum, one that is an output, one of vectors stay apart.
+   */
+  @Test
+  void fusesOnlyBatchNormsThatFeedOneReluAlone() {
+    TrunkConfig cfg = TrunkConfig.small("resnet50v2", 1, 8, 1);
+    ComputationGraphConfiguration.GraphBuilder b = TrunkTestGraphs.builder(cfg);
+    b.addLayer("conv", DnnlConvolution.of(new ConvolutionLayer.Builder(3, 3).nOut(4).hasBias(false)
+        .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build()), Models.INPUT);
+    b.addLayer("alone_bn", RowwiseBatchNormalization.of(0.9, 1e-3), "conv");
+    b.addLayer("alone_relu", new ReluLayer(), "alone_bn");
+    b.addLayer("shared_bn", RowwiseBatchNormalization.of(0.9, 1e-3), "alone_relu");
+    b.addLayer("shared_relu", new ReluLayer(), "shared_bn");
+    b.addVertex("sum", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "shared_relu", "shared_bn");
+    b.addLayer("output_bn", RowwiseBatchNormalization.of(0.9, 1e-3), "sum");
+    b.addLayer("output_relu", new ReluLayer(), "output_bn");
+    b.setOutputs("output_relu", "output_bn");
+    ComputationGraph nchw = new ComputationGraph(b.build());
+    nchw.init();
+    randomBatchNormStatistics(nchw);
+    ComputationGraph nhwc = ChannelsLast.copyOf(nchw);
+    assertEquals(1, fusedPairs(nhwc.getConfiguration()));
+    assertTrue(((RowwiseBatchNormalization) ((LayerVertex) nhwc.getConfiguration().getVertices().get("alone_relu"))
+        .getLayerConf().getLayer()).isReluFused());
+    assertFalse(nhwc.getConfiguration().getVertices().containsKey("alone_bn"));
+    assertTrue(nhwc.getConfiguration().getVertices().containsKey("shared_bn"));
+    assertTrue(nhwc.getConfiguration().getVertices().containsKey("output_bn"));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 3, 3, 8, 8).subi(0.5);
+    INDArray[] expected = nchw.output(false, x);
+    INDArray[] got = nhwc.output(false, ChannelsLast.toNhwc(x));
+    for (int k = 0; k < 2; k++) {
+      assertTrue(expected[k].equalsWithEps(ChannelsLast.toNchw(got[k]), 1e-5), "output " + k);
+    }
+    assertTrue(expected[1].minNumber().doubleValue() < 0, "the batch norm output is not clipped");
   }
 
   @Test
@@ -219,8 +299,20 @@ class ChannelsLastTest {
     fresh.fit(batchNhwc);
     fresh.fit(batchNhwc);
     ChannelsLast.copyState(fresh, nchw);
-    assertEquals(fresh.params(), nchw.params());
-    assertEquals(fresh.getUpdater().getStateViewArray(), nchw.getUpdater().getStateViewArray());
+    // layer by layer: a fused batch norm holds, under its ReLU's name, the batch norm before that ReLU
+    int layers = 0;
+    for (org.deeplearning4j.nn.api.Layer l : fresh.getLayers()) {
+      if (l.numParams() > 0) {
+        String name = l.conf().getLayer().getLayerName();
+        boolean isRelu = nchw.getConfiguration().getVertices().get(name) instanceof LayerVertex
+            && ((LayerVertex) nchw.getConfiguration().getVertices().get(name)).getLayerConf().getLayer() instanceof ReluLayer;
+        String there = isRelu ? nchw.getConfiguration().getVertexInputs().get(name).get(0) : name;
+        assertEquals(l.params(), nchw.getLayer(there).params(), name);
+        layers++;
+      }
+    }
+    assertEquals(nchw.getLayers().length - 7, fresh.getLayers().length, "7 ReLUs fused: 3 per block, the final one");
+    assertEquals(layers, java.util.Arrays.stream(nchw.getLayers()).filter(l -> l.numParams() > 0).count());
     assertEquals(2, nchw.getConfiguration().getIterationCount());
     assertEquals(json.replaceAll("\"iterationCount\" : \\d+", ""),
         nchw.getConfiguration().toJson().replaceAll("\"iterationCount\" : \\d+", ""),

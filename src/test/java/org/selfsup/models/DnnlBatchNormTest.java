@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.selfsup.runtime.Nd4jSetup;
 import org.selfsup.train.Optimisation;
@@ -38,8 +39,13 @@ class DnnlBatchNormTest {
   }
 
   private static Layer single(int channels, int size, DataType type, CNN2DFormat format) {
+    return single(channels, size, type, format, false);
+  }
+
+  private static Layer single(int channels, int size, DataType type, CNN2DFormat format, boolean reluFused) {
     RowwiseBatchNormalization bn = RowwiseBatchNormalization.of(0.9, EPS);
     bn.setCnn2DFormat(format);
+    bn.setReluFused(reluFused);
     ComputationGraphConfiguration conf = Optimisation.base(new TrainConfig(), 0.1).dataType(type).graphBuilder()
         .addInputs("in").setInputTypes(InputType.convolutional(size, size, channels, format))
         .addLayer("bn", bn, "in")
@@ -114,6 +120,51 @@ class DnnlBatchNormTest {
     DnnlBatchNormHelper helper = (DnnlBatchNormHelper) helper(layer);
     assertClose(mu, helper.getMeanCache(DataType.FLOAT).toDoubleVector(), 1e-5, "batch mean");
     assertClose(var, helper.getVarCache(DataType.FLOAT).toDoubleVector(), 1e-4, "batch variance");
+  }
+
+  /**
+   * The layer with the ReLU fused against the same layer without it followed by the ReLU's definition:
+   * output max(y, 0), gradients those of the batch norm for dy·(y > 0); in training and inference,
+   * channels-first and channels-last, on oneDNN's fused primitives (float) and on the row-wise
+   * helper or DL4J's code with the ReLU applied after them (double).
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"FLOAT,NCHW", "FLOAT,NHWC", "DOUBLE,NCHW", "DOUBLE,NHWC"})
+  void fusedReluIsBatchNormThenRelu(DataType type, CNN2DFormat format) {
+    int n = 4;
+    int c = 6;
+    int size = 5;
+    Layer plain = single(c, size, type, format, false);
+    Layer fused = single(c, size, type, format, true);
+    assertTrue(fused instanceof BatchNormReluLayer);
+    assertEquals(plain.params(), fused.params());
+    long[] shape = format == CNN2DFormat.NCHW ? new long[] {n, c, size, size} : new long[] {n, size, size, c};
+    Nd4j.getRandom().setSeed(29);
+    INDArray x = Nd4j.rand(type, shape).muli(3).subi(1.5);
+    INDArray dy = Nd4j.rand(type, shape).subi(0.5);
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    plain.setInput(x, mgr);
+    fused.setInput(x, mgr);
+    for (boolean training : new boolean[] {false, true}) {
+      INDArray y = plain.activate(training, mgr);
+      INDArray expected = Transforms.relu(y, true);
+      INDArray actual = fused.activate(training, mgr);
+      assertEquals(type == DataType.FLOAT, ((DnnlBatchNormHelper) helper(fused)).appliedRelu(),
+          "oneDNN applied the ReLU (training " + training + ")");
+      assertTrue(expected.equalsWithEps(actual, 1e-5), "output, training " + training);
+      assertTrue(actual.minNumber().doubleValue() >= 0 && y.lt(0).castTo(DataType.INT32).sumNumber().intValue() > 10,
+          "some values clipped");
+      if (training) {
+        INDArray masked = dy.mul(Transforms.step(y, true));
+        Pair<Gradient, INDArray> want = plain.backpropGradient(masked, mgr);
+        Pair<Gradient, INDArray> got = fused.backpropGradient(dy, mgr);
+        assertTrue(want.getSecond().equalsWithEps(got.getSecond(), 1e-5), "input gradient");
+        for (String param : new String[] {"gamma", "beta"}) {
+          assertTrue(want.getFirst().getGradientFor(param).equalsWithEps(got.getFirst().getGradientFor(param), 1e-4),
+              param + " gradient");
+        }
+      }
+    }
   }
 
   @Test
