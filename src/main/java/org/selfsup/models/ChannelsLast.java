@@ -182,8 +182,9 @@ public final class ChannelsLast {
     }
     fuseBatchNormRelu(conf);
     ComputationGraph copy = new ComputationGraph(conf);
-    // Convolution weights stay [out, in, kh, kw] in either layout: the parameters carry over as they are.
-    copy.init();
+    // Convolution weights stay [out, in, kh, kw] in either layout. The flat array only sizes the copy's
+    // parameters (no random draws); copyState then puts each in its place by name, as fusing can reorder them.
+    copy.init(model.params().dup(), false);
     copyState(model, copy);
     return copy;
   }
