@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Scaling of DL4J's parameter averaging across executors, on a Spark standalone cluster started on
+# Scaling of parameter averaging across executors, on a Spark standalone cluster started on
 # this machine from the project's jars (a master and two workers of 1 core each, each worker and its
 # executors pinned to a CPU of its own with taskset, so that 1 core means 1 CPU): rotation on the
 # other quickstarts' trunk (ResNet50 v2, k=1, 28 px, one block per stage) with 1 executor x 1 core,
 # then with 2 executors x 1 core, the same images and flags. Prints, for each, the training
 # images/s and the held-out pretext loss at the end; then the ratios.
 #   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
-#   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 10 minibatches:
-#   at 1/4 epoch, 1.60x and +14% held-out loss with oneDNN 3.11, 1/2 epoch 1.52x and +7%; with
-#   oneDNN 3.3.4's slower AVX2 kernels 1.72x and 1.87x with the same loss; docs/results.md, 2026-12-04)
+#   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 10 minibatches).
+#   The pair trains each chunk in one barrier stage averaging through a hub on the driver; the single
+#   executor on DL4J's master. One epoch, every 10: 1.51x with the held-out loss +7.6%, where DL4J's
+#   master for both gave 1.36x and +4.0% (docs/results.md, 2026-12-04, twelfth session).
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"

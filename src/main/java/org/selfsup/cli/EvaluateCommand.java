@@ -72,6 +72,10 @@ final class EvaluateCommand implements Callable<Integer>, ChecksBeforeSpark {
   @Option(names = "--batch_size", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize = DEFAULTS.batchSize;
 
+  @Option(names = "--max_features", description = "An endpoint map with more values is max-pooled spatially down to at most"
+      + " this many before the probe (default: ${DEFAULT-VALUE}, the paper's about 9000).")
+  int maxFeatures = DEFAULTS.maxFeatures;
+
   @Option(names = "--name", description = "Report name: WORKDIR/eval-NAME.json (default: raw_pixels, random_init or checkpoint).")
   String name;
 
@@ -111,6 +115,7 @@ final class EvaluateCommand implements Callable<Integer>, ChecksBeforeSpark {
     c.knn = knn;
     c.knnTemperature = knnTemperature;
     c.batchSize = batchSize;
+    c.maxFeatures = maxFeatures;
     c.name = name;
     c.seed = seed;
     return c;

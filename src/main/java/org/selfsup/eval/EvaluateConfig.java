@@ -62,6 +62,8 @@ public final class EvaluateConfig {
   public int[] knn = new int[0];
   public double knnTemperature = KnnClassifier.DEFAULT_TEMPERATURE;
   public int batchSize = DEFAULT_BATCH_SIZE;
+  /** A [C,H,W] endpoint with more values is max-pooled spatially down to at most this many (the paper: about 9000). */
+  public int maxFeatures = FeatureExtractor.DEFAULT_MAX_FEATURES;
   /** Null: raw_pixels, random_init, checkpoint or module. */
   public String name;
   /** Seed of --random_init. */
@@ -86,6 +88,7 @@ public final class EvaluateConfig {
     UserError.require(onBadRecord != null, "--on_bad_record must be fail or skip");
     ReadOptions.checkMaxImagePixels(maxImagePixels);
     UserError.require(batchSize > 0, "--batch_size must be positive, got " + batchSize);
+    UserError.require(maxFeatures > 0, "--max_features must be positive, got " + maxFeatures);
     UserError.require(maxIter > 0, "--max_iter must be positive, got " + maxIter);
     UserError.require(solver != null, "--probe_solver must be blocked or mllib");
     for (int k : knn) {

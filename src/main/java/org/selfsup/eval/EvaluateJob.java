@@ -84,12 +84,12 @@ public final class EvaluateJob {
       LOG.info("evaluating the model bundle {} ({} {}), endpoints {}, spec '{}'", module.dir, module.info.task,
           module.info.architecture, columns, spec);
       features = evaluation.modelFeatures(module.loadNetwork(conf), module.info.endpointVertices(), columns, spec,
-          module.info.patchGrid, config.batchSize, featureDir());
+          module.info.patchGrid, config.batchSize, config.maxFeatures, featureDir());
     } else if (checkpoint == null) {
       features = evaluation.pixelFeatures(spec, featureDir());
     } else {
       features = evaluation.modelFeatures(model(conf), checkpoint.state.endpoints, columns, spec, task.evalPatchGrid(),
-          config.batchSize, featureDir());
+          config.batchSize, config.maxFeatures, featureDir());
     }
     ProbeReport report = evaluation.probe(features, columns,
         new LinearProbe(config.regParams, config.maxIter, config.solver), config.knn, config.knnTemperature);

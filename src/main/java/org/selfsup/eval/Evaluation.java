@@ -43,9 +43,9 @@ public final class Evaluation {
 
   /** Features of the model's endpoints for each split, also written under {@code workdir/features}. */
   public Map<String, Dataset<Row>> modelFeatures(ComputationGraph model, Map<String, String> endpointToVertex,
-      List<String> endpoints, String spec, int patchGrid, int batchSize, String workdir) {
+      List<String> endpoints, String spec, int patchGrid, int batchSize, int maxFeatures, String workdir) {
     FeatureExtractor extractor = FeatureExtractor.create(spark, model, endpointToVertex, endpoints, spec, batchSize,
-        FeatureExtractor.DEFAULT_MAX_FEATURES).withPatchGrid(patchGrid);
+        maxFeatures).withPatchGrid(patchGrid);
     Map<String, Dataset<Row>> out = new LinkedHashMap<>();
     for (String split : SPLITS) {
       out.put(split, store(extractor.extract(records(split), readOptions), workdir, split));

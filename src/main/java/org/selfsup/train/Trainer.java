@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -231,10 +232,20 @@ public final class Trainer {
       LOG.info("training layout: {}", channelsLast ? "channels-last (NHWC)" : "channels-first (NCHW)"
           + (!asked ? "" : !allowed ? ", as this network has layers that need it"
               : ", as oneDNN 3 does not run here (not the CPU backend, or helpers off)"));
-      // Ahead only where training leaves task slots free: with every slot training, the build's tasks
-      // would take slots from training workers, which then wait for each other at every average.
+      String noBarrier = plan.workers > 1 ? BarrierAveraging.unusableBecause(model, plan.workers, spark.sparkContext())
+          : "one worker";
+      this.barrier = noBarrier == null;
+      if (plan.workers > 1) {
+        LOG.info("parameter averaging: {}", barrier
+            ? "in one barrier stage per chunk, the workers exchanging parameters through the driver"
+            : "DL4J's master, a Spark job per round: " + noBarrier);
+      }
+      // Ahead only where the build cannot take task slots from training workers, which would then wait
+      // for each other at every average: where training leaves slots free, or where a chunk trains in one
+      // barrier stage that holds every slot until it ends (the next chunk is then built after it, while
+      // the driver probes and checkpoints).
       int slots = spark.sparkContext().defaultParallelism();
-      this.prefetch = cfg.prefetchChunks > 0 && plan.workers < slots;
+      this.prefetch = cfg.prefetchChunks > 0 && (plan.workers < slots || barrier);
       if (cfg.prefetchChunks > 0 && !prefetch) {
         LOG.info("--prefetch_chunks {}: not building ahead, the {} workers take all {} task slots", cfg.prefetchChunks,
             plan.workers, slots);
@@ -319,6 +330,8 @@ public final class Trainer {
       }
     }
 
+    /** Whether chunks train in one barrier stage ({@link BarrierAveraging}) rather than on DL4J's master. */
+    private final boolean barrier;
     /** Whether the next chunk's minibatches are built while the current one trains. */
     private final boolean prefetch;
     /** The next chunk's minibatches, built ahead (--prefetch_chunks 1); null when none is. */
@@ -341,9 +354,7 @@ public final class Trainer {
       // DL4J's master draws the split of the chunk into averaging rounds from its own RNG; a new
       // master per chunk, seeded by the chunk, makes it the same in a resumed run.
       model.setLearningRate(lr);
-      SparkComputationGraph net = new SparkComputationGraph(spark.sparkContext(),
-          channelsLast ? ChannelsLast.copyOf(model) : model,
-          TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
+      ComputationGraph training = channelsLast ? ChannelsLast.copyOf(model) : model;
       long start = System.nanoTime();
       Minibatches current = ahead != null && ahead.is(epoch, chunk) ? ahead : new Minibatches(epoch, chunk);
       ahead = null;
@@ -357,17 +368,33 @@ public final class Trainer {
       skippedThen += skipped;
       int nextEpoch = chunk + 1 == plan.chunksPerEpoch ? epoch + 1 : epoch;
       int nextChunk = chunk + 1 == plan.chunksPerEpoch ? 0 : chunk + 1;
-      if (prefetch && plan.hasChunk(nextEpoch, nextChunk)) {
+      boolean buildNext = prefetch && plan.hasChunk(nextEpoch, nextChunk);
+      if (buildNext && !barrier) {
         ahead = new Minibatches(nextEpoch, nextChunk);
       }
-      net.fit(current.batches);
-      current.batches.unpersist(false);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double loss = net.getScore();
-      if (channelsLast) {
-        ChannelsLast.copyState(net.getNetwork(), model);
+      ComputationGraph trained;
+      double loss;
+      if (barrier) {
+        BarrierAveraging.Outcome o = BarrierAveraging.fit(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+            training, current.batches, cfg.averagingFrequency);
+        trained = o.restore();
+        loss = o.loss;
       } else {
-        model = net.getNetwork();
+        SparkComputationGraph net = new SparkComputationGraph(spark.sparkContext(), training,
+            TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
+        net.fit(current.batches);
+        trained = net.getNetwork();
+        loss = net.getScore();
+      }
+      current.batches.unpersist(false);
+      if (buildNext && barrier) {
+        ahead = new Minibatches(nextEpoch, nextChunk);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (channelsLast) {
+        ChannelsLast.copyState(trained, model);
+      } else {
+        model = trained;
       }
       return new Result(loss, lr, plan.images(shards), seconds, waited, used, skipped);
     }

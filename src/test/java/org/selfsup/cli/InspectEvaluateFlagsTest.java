@@ -91,6 +91,8 @@ class InspectEvaluateFlagsTest {
         "--workdir", w, "--raw_pixels", "--batch_size", "0");
     assertRefusedBeforeSpark("--max_iter must be positive, got 0", "evaluate", "--dataset_dir", SAMPLE,
         "--workdir", w, "--raw_pixels", "--max_iter", "0");
+    assertRefusedBeforeSpark("--max_features must be positive, got -3", "evaluate", "--dataset_dir", SAMPLE,
+        "--workdir", w, "--raw_pixels", "--max_features", "-3");
     assertRefusedBeforeSpark("--reg_params must be finite and >= 0, got -0.1", "evaluate", "--dataset_dir", SAMPLE,
         "--workdir", w, "--raw_pixels", "--reg_params", "0,-0.1");
     assertRefusedBeforeSpark("--knn values must be positive, got 0", "evaluate", "--dataset_dir", SAMPLE,

@@ -142,6 +142,37 @@ class ModuleEmbedTest {
     Map<String, Object[]> evaluated = features(spark, checkpointTest, "pre_logits");
     Map<String, Object[]> evaluatedBlock3 = features(spark, checkpointTest, "block3");
 
+    // --max_features 1024: block3's 256x7x7 map max-pooled with window 4 (cells rows/columns 0-3, 4-6) to 256x2x2,
+    // which is the 2x2 max of the default 256x4x4 features (window 2: cells 0-1, 2-3, 4-5, 6)
+    EvaluateConfig pooled = evaluation(eval);
+    pooled.checkpoint = run.toString();
+    pooled.endpoints = List.of("block3");
+    pooled.maxFeatures = 1024;
+    pooled.name = "pooled";
+    assertEquals(1024, pooled.validate().run(spark, quiet).endpoints().get(0).dims);
+    Map<String, Object[]> coarse = features(spark, FeatureStore.path(eval + "/features-pooled", "test"), "block3");
+    assertEquals(evaluatedBlock3.keySet(), coarse.keySet());
+    for (String k : coarse.keySet()) {
+      float[] fine = (float[]) evaluatedBlock3.get(k)[1];
+      float[] got = (float[]) coarse.get(k)[1];
+      assertEquals(4096, fine.length);
+      float[] want = new float[1024];
+      for (int c = 0; c < 256; c++) {
+        for (int y = 0; y < 2; y++) {
+          for (int col = 0; col < 2; col++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int dy = 0; dy < 2; dy++) {
+              for (int dx = 0; dx < 2; dx++) {
+                m = Math.max(m, fine[c * 16 + (2 * y + dy) * 4 + 2 * col + dx]);
+              }
+            }
+            want[c * 4 + y * 2 + col] = m;
+          }
+        }
+      }
+      assertArrayEquals(want, got, k);
+    }
+
     // embed --format parquet, endpoint block3 (max-pooled as evaluate pools it): the whole test split
     Path parquetOut = tmp.resolve("emb-parquet");
     String said = run(embed(bundle, parquetOut, "parquet", "block3"), spark);

@@ -1,0 +1,326 @@
+package org.selfsup.train;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's end of {@link BarrierAveraging}: a TCP server the workers of one chunk's barrier
+ * stage connect to, each on a connection of its own. Once every worker of a stage attempt has
+ * connected (saying its partition and how many minibatches it holds), it tells them how many
+ * averaging rounds the chunk takes; then, each round, reads every worker's parameters and updater
+ * state in partition order, and sends each the average weighted by the minibatches each trained in
+ * the round, with every worker's last loss. A newer stage attempt (Spark re-runs a barrier stage
+ * whole when a task fails) replaces an older one.
+ */
+final class AveragingHub implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AveragingHub.class);
+
+  private final ServerSocket server;
+  private final int workers;
+  private final int frequency;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+
+  private AveragingHub(ServerSocket server, int workers, int frequency) {
+    this.server = server;
+    this.workers = workers;
+    this.frequency = frequency;
+    this.thread = new Thread(this::serve, "averaging-hub-" + server.getLocalPort());
+    this.thread.setDaemon(true);
+  }
+
+  /** A hub for {@code workers} workers averaging every {@code frequency} minibatches, listening on a free port. */
+  static AveragingHub start(int workers, int frequency) {
+    try {
+      AveragingHub hub = new AveragingHub(new ServerSocket(0), workers, frequency);
+      hub.thread.start();
+      return hub;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the parameter averaging hub's port: " + e.getMessage(), e);
+    }
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  /** Throws what stopped the hub, if anything other than a worker's lost connection did. */
+  void rethrow() {
+    if (failure != null) {
+      throw new IllegalStateException("parameter averaging hub: " + failure.getMessage(), failure);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.debug("closing the averaging hub: {}", e.getMessage());
+    }
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One worker's connection, as the hub sees it. */
+  private static final class Peer {
+    final Socket socket;
+    final DataInputStream in;
+    final DataOutputStream out;
+    final int minibatches;
+
+    Peer(Socket socket, DataInputStream in, DataOutputStream out, int minibatches) {
+      this.socket = socket;
+      this.in = in;
+      this.out = out;
+      this.minibatches = minibatches;
+    }
+  }
+
+  private void serve() {
+    TreeMap<Integer, Peer[]> attempts = new TreeMap<>();
+    while (!closed) {
+      Socket s;
+      try {
+        s = server.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          failure = e;
+        }
+        break;
+      }
+      try {
+        s.setTcpNoDelay(true);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+        int attempt = in.readInt();
+        int partition = in.readInt();
+        int minibatches = in.readInt();
+        if (partition < 0 || partition >= workers) {
+          throw new IllegalStateException("a worker of partition " + partition + " connected; the stage has " + workers);
+        }
+        // a newer attempt of the stage: the older one's tasks are gone
+        while (!attempts.isEmpty() && attempts.firstKey() < attempt) {
+          closeAll(attempts.pollFirstEntry().getValue());
+        }
+        Peer[] peers = attempts.computeIfAbsent(attempt, a -> new Peer[workers]);
+        peers[partition] = new Peer(s, in, out, minibatches);
+        if (complete(peers)) {
+          attempts.remove(attempt);
+          try {
+            average(peers);
+          } catch (IOException e) {
+            LOG.warn("parameter averaging: a worker of stage attempt {} was lost ({}); waiting for the next attempt",
+                attempt, e.getMessage());
+          } finally {
+            closeAll(peers);
+          }
+        }
+      } catch (IOException e) {
+        LOG.warn("parameter averaging: a worker's connection failed: {}", e.getMessage());
+        close(s);
+      } catch (RuntimeException e) {
+        failure = e;
+        close(s);
+      }
+    }
+    for (Peer[] peers : attempts.values()) {
+      closeAll(peers);
+    }
+  }
+
+  private static boolean complete(Peer[] peers) {
+    for (Peer p : peers) {
+      if (p == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The rounds of one stage attempt, from first to last. */
+  private void average(Peer[] peers) throws IOException {
+    int most = 0;
+    for (Peer p : peers) {
+      most = Math.max(most, p.minibatches);
+    }
+    int rounds = (most + frequency - 1) / frequency;
+    for (Peer p : peers) {
+      p.out.writeInt(frequency);
+      p.out.writeInt(rounds);
+      p.out.flush();
+    }
+    for (int r = 0; r < rounds; r++) {
+      double[] params = null;
+      double[] state = null;
+      double[] scores = new double[peers.length];
+      long total = 0;
+      for (int j = 0; j < peers.length; j++) {
+        DataInputStream in = peers[j].in;
+        int trained = in.readInt();
+        scores[j] = in.readDouble();
+        float[] p = readFloats(in);
+        float[] s = readFloats(in);
+        if (params == null) {
+          params = new double[p.length];
+          state = new double[s.length];
+        } else if (p.length != params.length || s.length != state.length) {
+          throw new IllegalStateException("worker " + j + " sent " + p.length + " parameters and " + s.length
+              + " updater values; worker 0 sent " + params.length + " and " + state.length);
+        }
+        accumulate(params, p, trained);
+        accumulate(state, s, trained);
+        total += trained;
+      }
+      if (total == 0) {
+        throw new IllegalStateException("averaging round " + r + " in which no worker trained");
+      }
+      float[] p = divide(params, total);
+      float[] s = divide(state, total);
+      for (Peer peer : peers) {
+        writeFloats(peer.out, p);
+        writeFloats(peer.out, s);
+        peer.out.writeInt(scores.length);
+        for (double score : scores) {
+          peer.out.writeDouble(score);
+        }
+        peer.out.flush();
+      }
+    }
+  }
+
+  private static void accumulate(double[] sum, float[] x, int weight) {
+    for (int i = 0; i < x.length; i++) {
+      sum[i] += (double) weight * x[i];
+    }
+  }
+
+  private static float[] divide(double[] sum, long total) {
+    float[] out = new float[sum.length];
+    for (int i = 0; i < sum.length; i++) {
+      out[i] = (float) (sum[i] / total);
+    }
+    return out;
+  }
+
+  static float[] readFloats(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    byte[] b = new byte[4 * n];
+    in.readFully(b);
+    float[] f = new float[n];
+    ByteBuffer.wrap(b).asFloatBuffer().get(f);
+    return f;
+  }
+
+  static void writeFloats(DataOutputStream out, float[] f) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(4 * f.length);
+    b.asFloatBuffer().put(f);
+    out.writeInt(f.length);
+    out.write(b.array());
+  }
+
+  private static void closeAll(Peer[] peers) {
+    for (Peer p : peers) {
+      if (p != null) {
+        close(p.socket);
+      }
+    }
+  }
+
+  private static void close(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      LOG.debug("closing a worker's connection: {}", e.getMessage());
+    }
+  }
+
+  /** A worker's end: one connection to the hub for one chunk. */
+  static final class Link implements Closeable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final int frequency;
+    private final int rounds;
+    private double[] scores = new double[0];
+
+    private Link(Socket socket, DataInputStream in, DataOutputStream out, int frequency, int rounds) {
+      this.socket = socket;
+      this.in = in;
+      this.out = out;
+      this.frequency = frequency;
+      this.rounds = rounds;
+    }
+
+    /** Connects, says who it is, and waits until every worker of the stage attempt has. */
+    static Link connect(String host, int port, int attempt, int partition, int minibatches) throws IOException {
+      Socket s = new Socket(host, port);
+      try {
+        s.setTcpNoDelay(true);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+        out.writeInt(attempt);
+        out.writeInt(partition);
+        out.writeInt(minibatches);
+        out.flush();
+        int frequency = in.readInt();
+        int rounds = in.readInt();
+        return new Link(s, in, out, frequency, rounds);
+      } catch (IOException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
+    }
+
+    int frequency() {
+      return frequency;
+    }
+
+    int rounds() {
+      return rounds;
+    }
+
+    /** Sends this worker's round and returns the average: {parameters, updater state}. */
+    float[][] average(int trained, double lastScore, float[] params, float[] state) throws IOException {
+      out.writeInt(trained);
+      out.writeDouble(lastScore);
+      writeFloats(out, params);
+      writeFloats(out, state);
+      out.flush();
+      float[] p = readFloats(in);
+      float[] s = readFloats(in);
+      double[] sc = new double[in.readInt()];
+      for (int j = 0; j < sc.length; j++) {
+        sc[j] = in.readDouble();
+      }
+      scores = sc;
+      return new float[][] {p, s};
+    }
+
+    /** Every worker's last loss as of the last average (NaN: a worker that had trained nothing yet). */
+    double[] scores() {
+      return scores;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package org.selfsup.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.selfsup.TestSpark;
+import org.selfsup.models.Models;
+import org.selfsup.models.TrunkConfig;
+import org.selfsup.runtime.Nd4jSetup;
+
+/**
+ * Parameter averaging in one barrier stage against the same averaging done by hand on two local
+ * networks (no Spark, no serialisation): the same parameters, momentum and loss.
+ */
+class BarrierAveragingTest {
+  private static ComputationGraph network() {
+    TrainConfig cfg = new TrainConfig();
+    return Models.classifier(Optimisation.base(cfg, 0.05), TrunkConfig.small("resnet50v2", 1, 16, 1, 1, 1), 4);
+  }
+
+  /** Σ_j k_j x_j / Σ_j k_j of the networks' arrays, set into every network. */
+  private static void averageByHand(ComputationGraph[] nets, int[] trained) {
+    int total = 0;
+    for (int k : trained) {
+      total += k;
+    }
+    INDArray p = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, nets[0].params().length());
+    INDArray s = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE,
+        nets[0].getUpdater().getStateViewArray().length());
+    for (int j = 0; j < nets.length; j++) {
+      p.addi(nets[j].params().castTo(p.dataType()).reshape(p.length()).mul(trained[j]));
+      s.addi(nets[j].getUpdater().getStateViewArray().castTo(s.dataType()).reshape(s.length()).mul(trained[j]));
+    }
+    p.divi(total);
+    s.divi(total);
+    for (ComputationGraph n : nets) {
+      n.params().assign(p.castTo(n.params().dataType()).reshape(n.params().shape()));
+      n.getUpdater().getStateViewArray().assign(s.castTo(n.params().dataType())
+          .reshape(n.getUpdater().getStateViewArray().shape()));
+    }
+  }
+
+  @Test
+  void twoWorkersOfUnequalPartitionsAverageAsByHand() throws Exception {
+    Nd4jSetup.configure();
+    SparkSession spark = TestSpark.get();
+    // parallelize cuts 7 minibatches into [0, 3) and [3, 7); averaging every 2: rounds of (2, 2), then (1, 2)
+    List<DataSet> minibatches = OneWorkerAveragingTest.minibatches(9, 7);
+    ComputationGraph[] byHand = {network(), network()};
+    int[][] slices = {{0, 3}, {3, 7}};
+    double[] last = new double[2];
+    for (int r = 0; r < 2; r++) {
+      int[] trained = new int[2];
+      for (int j = 0; j < 2; j++) {
+        for (int i = slices[j][0] + 2 * r; i < Math.min(slices[j][0] + 2 * r + 2, slices[j][1]); i++) {
+          byHand[j].fit(minibatches.get(i));
+          last[j] = byHand[j].score();
+          trained[j]++;
+        }
+      }
+      averageByHand(byHand, trained);
+    }
+    ComputationGraph alone = network();
+    for (int i = 3; i < 7; i++) {
+      alone.fit(minibatches.get(i));
+    }
+
+    AtomicInteger jobs = new AtomicInteger();
+    SparkListener count = new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart start) {
+        jobs.incrementAndGet();
+      }
+    };
+    spark.sparkContext().addSparkListener(count);
+    BarrierAveraging.Outcome out;
+    try {
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      out = BarrierAveraging.fit(sc, network(), sc.parallelize(minibatches, 2), 2);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(count);
+    }
+    ComputationGraph trained = out.restore();
+
+    assertEquals(1, jobs.get(), "Spark jobs for the chunk");
+    assertEquals(2, out.rounds);
+    assertNotEquals(network().params(), trained.params(), "the fit trained");
+    assertNotEquals(alone.params(), trained.params(), "the second worker's own training is not the result");
+    assertEquals(byHand[0].params(), trained.params());
+    assertEquals(byHand[0].getUpdater().getStateViewArray(), trained.getUpdater().getStateViewArray());
+    assertEquals((last[0] + last[1]) / 2, out.loss, 1e-5);
+  }
+
+  @Test
+  void theHubWeighsByMinibatchesAndServesTheNewestAttempt() throws Exception {
+    try (AveragingHub hub = AveragingHub.start(2, 2)) {
+      // a first attempt's worker 0 connects, then the stage is re-run: attempt 1 replaces it
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+      try {
+        java.util.concurrent.Future<AveragingHub.Link> stale =
+            pool.submit(() -> AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, 0, 3));
+        Thread.sleep(200);
+        java.util.concurrent.Future<float[][]> w0 = pool.submit(() -> {
+          try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 0, 3)) {
+            assertEquals(2, l.rounds(), "3 and 4 minibatches, averaging every 2");
+            assertEquals(2, l.frequency());
+            l.average(2, 0.5, new float[] {1, 2}, new float[] {10});
+            float[][] second = l.average(1, 0.25, new float[] {1, 2}, new float[] {10});
+            assertArrayEquals(new double[] {0.25, 0.75}, l.scores(), 0.0);
+            return second;
+          }
+        });
+        try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 1, 4)) {
+          float[][] first = l.average(2, 1.5, new float[] {3, 4}, new float[] {20});
+          assertArrayEquals(new float[] {2, 3}, first[0], 0f, "equal weights: the plain mean");
+          assertArrayEquals(new float[] {15}, first[1], 0f);
+          float[][] second = l.average(3, 0.75, new float[] {5, 10}, new float[] {30});
+          // (1·1 + 3·5) / 4 = 4, (1·2 + 3·10) / 4 = 8, (1·10 + 3·30) / 4 = 25
+          assertArrayEquals(new float[] {4, 8}, second[0], 0f);
+          assertArrayEquals(new float[] {25}, second[1], 0f);
+          assertArrayEquals(second[0], w0.get()[0], 0f, "both workers continue from the same average");
+        }
+        java.util.concurrent.ExecutionException refused =
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, stale::get);
+        assertTrue(refused.getCause() instanceof java.io.IOException, refused.toString());
+      } finally {
+        pool.shutdownNow();
+      }
+      hub.rethrow();
+    }
+  }
+}
