@@ -206,10 +206,12 @@ class StandaloneClusterIT {
     summary.append(String.format("pretrain: on the server: %s, newest %s, metrics.csv %d rows%n",
         folders.keySet(), newest.dir.getName(), metrics.size() - 1));
 
-    // parameter averaging trained on both executors: the tasks of DL4J's training stages
+    // parameter averaging trained on both executors: the tasks of the chunks' barrier stages
+    assertTrue(run.driverLog.contains("parameter averaging: in one barrier stage per chunk"),
+        "the driver did not train in barrier stages; see " + run.log);
     Set<String> trainingExecutors = executorsOfStages(run.driverLog,
-        Pattern.compile("ResultStage (\\d+) \\([^\\n]*treeAggregate at ParameterAveragingTrainingMaster"));
-    summary.append(String.format("pretrain: DL4J training (treeAggregate) tasks ran on executors %s%n",
+        Pattern.compile("ResultStage (\\d+) \\([^\\n]*collect at BarrierAveraging"));
+    summary.append(String.format("pretrain: training (barrier stage) tasks ran on executors %s%n",
         trainingExecutors));
     assertEquals(WORKERS, trainingExecutors.size(), "training tasks ran on executors " + trainingExecutors);
     assertTrue(run.driverLog.contains("oneDNN on"), "the driver did not log 'oneDNN on'; see " + run.log);
