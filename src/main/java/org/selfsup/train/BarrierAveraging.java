@@ -109,8 +109,14 @@ final class BarrierAveraging {
     try (AveragingHub hub = AveragingHub.start(batches.getNumPartitions(), frequency)) {
       String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
       ClassTag<Outcome> tag = ClassTag$.MODULE$.apply(Outcome.class);
-      List<Outcome> out = batches.rdd().barrier()
-          .mapPartitions(new Worker(start, host, hub.port()), false, tag).toJavaRDD().collect();
+      List<Outcome> out;
+      try {
+        out = batches.rdd().barrier()
+            .mapPartitions(new Worker(start, host, hub.port()), false, tag).toJavaRDD().collect();
+      } catch (RuntimeException e) {
+        hub.rethrow(); // the hub's own failure, which the workers only saw as a lost connection
+        throw e;
+      }
       hub.rethrow();
       if (out.size() != 1) {
         throw new IllegalStateException("expected the trained network from worker 0, got " + out.size());

@@ -351,8 +351,6 @@ public final class Trainer {
       List<String> shards = plan.chunks(epoch).get(chunk);
       double lr = plan.learningRate(epoch, chunk);
       long seed = plan.chunkSeed(epoch, chunk);
-      // DL4J's master draws the split of the chunk into averaging rounds from its own RNG; a new
-      // master per chunk, seeded by the chunk, makes it the same in a resumed run.
       model.setLearningRate(lr);
       ComputationGraph training = channelsLast ? ChannelsLast.copyOf(model) : model;
       long start = System.nanoTime();
@@ -380,6 +378,8 @@ public final class Trainer {
         trained = o.restore();
         loss = o.loss;
       } else {
+        // DL4J's master draws the split of the chunk into averaging rounds from its own RNG; a new
+        // master per chunk, seeded by the chunk, makes it the same in a resumed run.
         SparkComputationGraph net = new SparkComputationGraph(spark.sparkContext(), training,
             TrainingMasters.create(cfg, plan.workers, plan.examplesPerBatch, workdir, seed));
         net.fit(current.batches);

@@ -143,4 +143,32 @@ class BarrierAveragingTest {
       hub.rethrow();
     }
   }
+
+  @Test
+  void aHubThatCannotAverageSaysWhy() throws Exception {
+    AveragingHub hub = AveragingHub.start(2, 1);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.List<java.util.concurrent.Future<Object>> sent = new java.util.ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        float[] params = new float[w + 1]; // worker 1 sends one parameter more than worker 0
+        int partition = w;
+        sent.add(pool.submit(() -> {
+          try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1)) {
+            return l.average(1, 0.5, params, new float[0]);
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<Object> f : sent) {
+        java.util.concurrent.ExecutionException lost =
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+        assertTrue(lost.getCause() instanceof java.io.IOException, lost.toString());
+      }
+      IllegalStateException why = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, hub::rethrow);
+      assertTrue(why.getMessage().contains("worker 1 sent 2 parameters"), why.getMessage());
+    } finally {
+      pool.shutdownNow();
+      hub.close();
+    }
+  }
 }
