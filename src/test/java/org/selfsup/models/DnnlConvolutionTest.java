@@ -219,7 +219,10 @@ class DnnlConvolutionTest {
         withoutHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) layer);
       }
     }
-    TrunkTestGraphs.assertTrainAlike(dl4j, ours, 1e-5);
+    // Not bit-equal: oneDNN and im2col + BLAS sum in different orders, and three steps through batch
+    // norm over 6 images magnify that. 1e-5 failed once in CI (3.4e-5 on one weight after the third
+    // step); a weight gradient only 1% too large moves root_conv_W 1.8e-4 off in the first step.
+    TrunkTestGraphs.assertTrainAlike(dl4j, ours, 1e-4);
   }
 
   /**
