@@ -4,9 +4,13 @@
 # executors pinned to a CPU of its own with taskset, so that 1 core means 1 CPU): rotation on the
 # other quickstarts' trunk (ResNet50 v2, k=1, 28 px, one block per stage) with 1 executor x 1 core,
 # then with 2 executors x 1 core, the same images and flags. Prints, for each, the training
-# images/s and the held-out pretext loss at the end; then the ratios.
+# images/s and the held-out pretext loss at the end; then the ratios. Then, without Spark, the
+# machine's own ceiling for the pair: the same network's training in one pinned JVM alone against two
+# at once (CEILING_SAMPLES alternations, default 3, of CEILING_SECONDS, default 20). The driver's log
+# has, per chunk, each worker's seconds of training against the span of the averaging rounds.
 #   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
-#   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 10 minibatches).
+#   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 5 minibatches, as
+#   pretrain's --averaging_frequency).
 #   The pair trains each chunk in one barrier stage averaging through a hub on the driver; the single
 #   executor on DL4J's master. One epoch, every 10: 1.46-1.51x with the held-out loss +7.6%, where
 #   DL4J's master for both gave 1.36x and +4.0%; every 5: 1.51x and +3.3% (docs/results.md,
@@ -26,7 +30,7 @@ done
 selfsup_job_flags "$SELFSUP_ROOT/work/bench_scaling" "${flags[@]}"
 WORKDIR=$(realpath -m "$WORKDIR")   # the event log directory is a file:// URI
 EPOCHS="${positional[0]:-0.125}"
-FREQUENCY="${positional[1]:-10}"
+FREQUENCY="${positional[1]:-5}"
 [[ "$EPOCHS" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "EPOCHS must be a positive number, not '$EPOCHS'" >&2; exit 2; }
 [[ "$FREQUENCY" =~ ^[1-9][0-9]*$ ]] || { echo "AVERAGING_FREQUENCY must be a positive integer, not '$FREQUENCY'" >&2; exit 2; }
 ((${#positional[@]} <= 2)) || { echo "at most EPOCHS and AVERAGING_FREQUENCY, not: ${positional[*]}" >&2; exit 2; }
@@ -131,11 +135,31 @@ run 1
 one=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
 run 2
 two=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
-python3 - "$FREQUENCY" "${one[@]}" "${two[@]}" <<'EOF'
-import sys
+stop_cluster
+daemons=()
+
+# The machine's own ceiling for the pair, without Spark: the same network and step (64 inputs) trained
+# by one pinned one-thread JVM alone, then by two at once on the two CPUs; CEILING_SAMPLES alternations
+# of CEILING_SECONDS each (their spread shows how much this machine's rates wander).
+cp="$thin:$SELFSUP_ROOT/target/lib/*"
+train_rate() {   # CPU: inputs/s of one pinned training
+  OMP_NUM_THREADS=1 taskset -c "$1" "$java" "${SELFSUP_JAVA17_FLAGS[@]}" -Xmx3g -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "$cp" \
+    org.selfsup.bench.TrainBenchmark resnet50v2 1 28 small 1,1,1 64 "${CEILING_SECONDS:-20}" 2>/dev/null \
+    | sed -n 's/.*: train \([0-9.]*\) .*/\1/p'
+}
+ceiling=()
+for s in $(seq "${CEILING_SAMPLES:-3}"); do
+  alone=$(train_rate 0)
+  train_rate 0 >"$WORKDIR/pair-0" & train_rate 1 >"$WORKDIR/pair-1"
+  wait
+  ceiling+=("$alone" "$(cat "$WORKDIR/pair-0")" "$(cat "$WORKDIR/pair-1")")
+done
+python3 - "$FREQUENCY" "${one[@]}" "${two[@]}" "${ceiling[@]}" <<'EOF'
+import statistics, sys
 freq = sys.argv[1]
 one = [float(x) for x in sys.argv[2:6]]
 two = [float(x) for x in sys.argv[6:10]]
+samples = [float(x) for x in sys.argv[10:]]
 print()
 print(f"rotation, ResNet50 v2 k=1 28 px, steps of 16 images per executor; 2 executors averaging every {freq} minibatches")
 print(f"{'executors':<10}{'images':>8}{'training s':>12}{'images/s':>10}{'wall s':>8}{'held-out pretext loss':>23}")
@@ -144,4 +168,14 @@ for name, r in (("1 x 1", one), ("2 x 1", two)):
 speed = (two[0] / two[1]) / (one[0] / one[1])
 print(f"speed-up (training images/s): {speed:.2f}x (target >= 1.8); wall: {one[3] / two[3]:.2f}x")
 print(f"held-out pretext loss, 2 executors against 1: {100 * (two[2] / one[2] - 1):+.1f}% (target within 5%)")
+print()
+print("this machine without Spark: training inputs/s of one pinned JVM alone, then of two at once")
+ratios = []
+for i in range(0, len(samples) - 2, 3):
+    alone, a, b = samples[i:i + 3]
+    ratios.append((a + b) / alone)
+    print(f"  alone {alone:7.1f}   pair {a:7.1f} + {b:7.1f}   {ratios[-1]:.2f}x")
+if ratios:
+    ceiling = statistics.median(ratios)
+    print(f"pair ceiling (median): {ceiling:.2f}x; the Spark pair reached {speed / ceiling:.0%} of it")
 EOF

@@ -121,7 +121,7 @@ final class BarrierAveraging {
       if (out.size() != 1) {
         throw new IllegalStateException("expected the trained network from worker 0, got " + out.size());
       }
-      LOG.debug("chunk trained on {} workers in {} averaging rounds", batches.getNumPartitions(), out.get(0).rounds);
+      LOG.info("parameter averaging: {}", hub.timing());
       return out.get(0);
     } finally {
       start.destroy();
@@ -191,11 +191,12 @@ final class BarrierAveraging {
       for (int r = 0; r < rounds; r++) {
         int from = Math.min(r * frequency, mine.size());
         int to = Math.min(from + frequency, mine.size());
+        long started = System.nanoTime();
         for (int i = from; i < to; i++) {
           net.fit(mine.get(i));
           lastScore = net.score();
         }
-        float[][] average = hub.average(to - from, lastScore, params.toFloatVector(),
+        float[][] average = hub.average(to - from, (System.nanoTime() - started) / 1e9, lastScore, params.toFloatVector(),
             state == null ? new float[0] : state.toFloatVector());
         params.assign(Nd4j.createFromArray(average[0]).reshape(params.shape()).castTo(params.dataType()));
         if (state != null && state.length() > 0) {

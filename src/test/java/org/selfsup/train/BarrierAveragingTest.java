@@ -118,17 +118,17 @@ class BarrierAveragingTest {
           try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 0, 3)) {
             assertEquals(2, l.rounds(), "3 and 4 minibatches, averaging every 2");
             assertEquals(2, l.frequency());
-            l.average(2, 0.5, new float[] {1, 2}, new float[] {10});
-            float[][] second = l.average(1, 0.25, new float[] {1, 2}, new float[] {10});
+            l.average(2, 1.0, 0.5, new float[] {1, 2}, new float[] {10});
+            float[][] second = l.average(1, 0.5, 0.25, new float[] {1, 2}, new float[] {10});
             assertArrayEquals(new double[] {0.25, 0.75}, l.scores(), 0.0);
             return second;
           }
         });
         try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 1, 4)) {
-          float[][] first = l.average(2, 1.5, new float[] {3, 4}, new float[] {20});
+          float[][] first = l.average(2, 2.0, 1.5, new float[] {3, 4}, new float[] {20});
           assertArrayEquals(new float[] {2, 3}, first[0], 0f, "equal weights: the plain mean");
           assertArrayEquals(new float[] {15}, first[1], 0f);
-          float[][] second = l.average(3, 0.75, new float[] {5, 10}, new float[] {30});
+          float[][] second = l.average(3, 3.0, 0.75, new float[] {5, 10}, new float[] {30});
           // (1·1 + 3·5) / 4 = 4, (1·2 + 3·10) / 4 = 8, (1·10 + 3·30) / 4 = 25
           assertArrayEquals(new float[] {4, 8}, second[0], 0f);
           assertArrayEquals(new float[] {25}, second[1], 0f);
@@ -141,6 +141,13 @@ class BarrierAveragingTest {
         pool.shutdownNow();
       }
       hub.rethrow();
+      hub.close(); // waits for the hub's thread, which records the timing after the last average is sent
+      AveragingHub.Timing timing = hub.timing();
+      assertEquals(2, timing.rounds);
+      assertArrayEquals(new double[] {1.5, 5.0}, timing.training, 0.0, "each worker's seconds, summed over rounds");
+      assertTrue(timing.span > 0, "the rounds' span " + timing.span);
+      assertTrue(timing.toString().startsWith("2 rounds in ") && timing.toString().contains("training 1.5 s and 5.0 s"),
+          timing.toString());
     }
   }
 
@@ -155,7 +162,7 @@ class BarrierAveragingTest {
         int partition = w;
         sent.add(pool.submit(() -> {
           try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1)) {
-            return l.average(1, 0.5, params, new float[0]);
+            return l.average(1, 0.1, 0.5, params, new float[0]);
           }
         }));
       }
