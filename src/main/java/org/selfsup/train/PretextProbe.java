@@ -3,7 +3,12 @@ package org.selfsup.train;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.selfsup.data.DatasetLayout;
@@ -72,19 +77,42 @@ final class PretextProbe {
     }
   }
 
-  /** The pretext loss (inference mode, no regularisation term) and the task's pretext accuracy; NaN without examples. */
+  /**
+   * The pretext loss in inference mode and the task's pretext accuracy; NaN without examples. The
+   * loss is the data's alone: DL4J's {@code score(data, false)} adds the L2 weight-decay term, which
+   * is not a property of held-out data and, late in a run, about as large as the loss itself. One
+   * forward pass per slice: where the network ends in a parameter-free {@link LossLayer} (every
+   * task's does), its input is computed once and both the loss and the output are taken from it;
+   * {@code score} and {@code output} each ran the network (two thirds of the driver's work between
+   * chunks, in a JFR profile of a pretraining on the standalone cluster).
+   */
   Result evaluate(ComputationGraph model) {
     if (slices.isEmpty()) {
       return new Result(Double.NaN, Double.NaN);
     }
+    ComputationGraphConfiguration conf = model.getConfiguration();
+    String outputName = conf.getNetworkOutputs().get(0);
+    GraphVertex out = conf.getVertices().get(outputName);
+    LossLayer head = out instanceof LayerVertex && ((LayerVertex) out).getLayerConf().getLayer() instanceof LossLayer
+        ? (LossLayer) ((LayerVertex) out).getLayerConf().getLayer() : null;
+    List<String> headInput = head == null ? null : List.of(conf.getVertexInputs().get(outputName).get(0));
     // a slice's score and accuracy are means over its examples
     double loss = 0;
     double correct = 0;
     long examples = 0;
     for (DataSet slice : slices) {
       long n = slice.getFeatures().size(0);
-      loss += n * model.score(slice, false);
-      correct += n * task.pretextAccuracy(model.output(false, slice.getFeatures())[0], slice.getLabels());
+      INDArray output;
+      if (head == null) {
+        loss += n * (model.score(slice, false) - model.calcRegularizationScore(true));
+        output = model.output(false, slice.getFeatures())[0];
+      } else {
+        INDArray preOutput = model.output(headInput, false, new INDArray[] {slice.getFeatures()}, null)[0];
+        // as DL4J's LossLayer scores: the sum over the examples, divided by their number
+        loss += head.getLossFn().computeScore(slice.getLabels(), preOutput, head.getActivationFn(), null, false);
+        output = head.getActivationFn().getActivation(preOutput.dup(), false);
+      }
+      correct += n * task.pretextAccuracy(output, slice.getLabels());
       examples += n;
     }
     return new Result(loss / examples, correct / examples);
