@@ -12,9 +12,8 @@
 #   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 5 minibatches, as
 #   pretrain's --averaging_frequency).
 #   The pair trains each chunk in one barrier stage averaging through a hub on the driver; the single
-#   executor on DL4J's master. One epoch, every 10: 1.46-1.51x with the held-out loss +7.6%, where
-#   DL4J's master for both gave 1.36x and +4.0%; every 5: 1.51x and +3.3% (docs/results.md,
-#   2026-12-04, twelfth session).
+#   executor on DL4J's master. One epoch, every 5: 1.60x against a ceiling of 1.91x, the held-out
+#   data loss +6.5% (docs/results.md, 2026-12-04, thirteenth session).
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
