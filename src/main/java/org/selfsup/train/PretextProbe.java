@@ -96,7 +96,7 @@ final class PretextProbe {
     LossLayer head = out instanceof LayerVertex && ((LayerVertex) out).getLayerConf().getLayer() instanceof LossLayer
         ? (LossLayer) ((LayerVertex) out).getLayerConf().getLayer() : null;
     List<String> headInput = head == null ? null : List.of(conf.getVertexInputs().get(outputName).get(0));
-    // a slice's score and accuracy are means over its examples
+    // accuracy and DL4J's score are means over a slice's examples; the loss function's own sum is not
     double loss = 0;
     double correct = 0;
     long examples = 0;

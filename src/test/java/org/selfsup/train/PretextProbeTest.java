@@ -73,4 +73,33 @@ class PretextProbeTest {
     assertEquals(loss, probed.loss, 1e-6);
     assertEquals(new RotationTask().pretextAccuracy(model.output(false, x)[0], y), probed.accuracy, 1e-12);
   }
+
+  /** A head with parameters (DL4J's OutputLayer) takes the two-pass path; its loss is the data's too. */
+  @Test
+  void anOutputLayerHeadGetsTheDataLossToo() {
+    Nd4jSetup.configure();
+    Nd4j.getRandom().setSeed(11);
+    ComputationGraph model = new ComputationGraph(Optimisation.base(new TrainConfig(), 0.05).graphBuilder()
+        .addInputs("in").setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(6))
+        .addLayer("hidden", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(5)
+            .activation(Activation.TANH).build(), "in")
+        .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(4)
+            .activation(Activation.SOFTMAX).lossFunction(new org.nd4j.linalg.lossfunctions.impl.LossMCXENT()).build(),
+            "hidden")
+        .setOutputs("out").build());
+    model.init();
+    int n = 10;
+    INDArray x = Nd4j.rand(n, 6).subi(0.5).muli(4);
+    INDArray y = Nd4j.zeros(n, 4);
+    for (int i = 0; i < n; i++) {
+      y.putScalar(i, (i * 3) % 4, 1);
+    }
+    INDArray probabilities = model.output(false, x)[0];
+    double loss = -Transforms.log(probabilities, true).muli(y).sumNumber().doubleValue() / n;
+    assertTrue(model.calcRegularizationScore(true) > 0, "weight decay on the head's and hidden layer's weights");
+    PretextProbe.Result probed =
+        new PretextProbe(new RotationTask(), PretextProbe.slices(new DataSet(x, y), 4)).evaluate(model);
+    assertEquals(loss, probed.loss, 1e-5);
+    assertEquals(new RotationTask().pretextAccuracy(probabilities, y), probed.accuracy, 1e-12);
+  }
 }
