@@ -8,9 +8,12 @@
 # machine's own ceiling for the pair: the same network's training in one pinned JVM alone against two
 # at once (CEILING_SAMPLES alternations, default 3, of CEILING_SECONDS, default 20). The driver's log
 # has, per chunk, each worker's seconds of training against the span of the averaging rounds.
-#   jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
+#   [SEEDS="0 1 2"] jobs/bench_scaling.sh [--workdir DIR] [EPOCHS [AVERAGING_FREQUENCY]]
 #   (defaults: ./work/bench_scaling, 0.125 epochs = 7,500 images, averaging every 5 minibatches, as
-#   pretrain's --averaging_frequency).
+#   pretrain's --averaging_frequency; SEEDS "0"). With several seeds (pretrain's --seed: initialisation,
+#   shuffling, augmentation and the held-out batch's flips), each trains once with 1 and once with 2
+#   executors, and the loss is compared seed by seed and on the mean: one run's final loss moves by more
+#   than the 5% target from seed to seed.
 #   The pair trains each chunk in one barrier stage averaging through a hub on the driver; the single
 #   executor on DL4J's master. One epoch, every 5: 1.60x against a ceiling of 1.91x, the held-out
 #   data loss +6.5% (docs/results.md, 2026-12-04, thirteenth session).
@@ -33,6 +36,11 @@ FREQUENCY="${positional[1]:-5}"
 [[ "$EPOCHS" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "EPOCHS must be a positive number, not '$EPOCHS'" >&2; exit 2; }
 [[ "$FREQUENCY" =~ ^[1-9][0-9]*$ ]] || { echo "AVERAGING_FREQUENCY must be a positive integer, not '$FREQUENCY'" >&2; exit 2; }
 ((${#positional[@]} <= 2)) || { echo "at most EPOCHS and AVERAGING_FREQUENCY, not: ${positional[*]}" >&2; exit 2; }
+read -r -a seeds <<<"${SEEDS:-0}"
+((${#seeds[@]})) || { echo "SEEDS must name at least one seed" >&2; exit 2; }
+for seed in "${seeds[@]}"; do
+  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "SEEDS must be non-negative integers, not '$seed'" >&2; exit 2; }
+done
 ((${#MASTER_ARGS[@]} == 0)) || { echo "bench_scaling.sh starts its own cluster; --master is not taken" >&2; exit 2; }
 
 selfsup_build
@@ -80,9 +88,9 @@ done
 (($(alive_workers) >= 2)) || { echo "the standalone cluster did not start; see $CLUSTER/*.log" >&2; exit 1; }
 selfsup_log "standalone cluster spark://127.0.0.1:$port with 2 workers of 1 core"
 
-# EXECUTORS: one pretraining; sets SECONDS_TRAINED, IMAGES, LOSS, WALL
+# EXECUTORS SEED: one pretraining; sets SECONDS_TRAINED, IMAGES, LOSS, WALL
 run() {
-  local n="$1" dir="$WORKDIR/run-$1x1"
+  local n="$1" seed="$2" dir="$WORKDIR/run-$1x1-seed$2"
   rm -rf "$dir" "$dir-events"
   local started
   started=$(date +%s)
@@ -95,7 +103,7 @@ run() {
   selfsup --master "spark://127.0.0.1:$port" pretrain --dataset fashion_mnist --dataset_dir "$DATA" --workdir "$dir" \
     --task rotation "${QUICKSTART_TRUNK[@]}" --input_size 28 --preprocess 'decode|flip_lr|value_range(-1,1)' \
     --batch_size 16 --base_lr 1.6 --warmup_epochs 0.02 --epochs "$EPOCHS" --decay_epochs "$(python3 -c "print($EPOCHS*0.8)")" \
-    --chunks_per_epoch 24 --num_workers "$n" --averaging_frequency "$FREQUENCY" \
+    --chunks_per_epoch 24 --seed "$seed" --num_workers "$n" --averaging_frequency "$FREQUENCY" \
     --minibatch_storage MEMORY_ONLY
   WALL=$(( $(date +%s) - started ))
   # metrics.csv: a step-0 row, then one row per chunk with the chunk's training images/s
@@ -130,10 +138,14 @@ for ex, ts in sorted(tasks.items()):
 EOF
 }
 
-run 1
-one=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
-run 2
-two=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
+# per seed: the seed, then IMAGES SECONDS_TRAINED LOSS WALL of 1 executor, then of 2
+runs=()
+for seed in "${seeds[@]}"; do
+  run 1 "$seed"
+  runs+=("$seed" "$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
+  run 2 "$seed"
+  runs+=("$IMAGES" "$SECONDS_TRAINED" "$LOSS" "$WALL")
+done
 stop_cluster
 daemons=()
 
@@ -153,20 +165,32 @@ for s in $(seq "${CEILING_SAMPLES:-3}"); do
   wait
   ceiling+=("$alone" "$(cat "$WORKDIR/pair-0")" "$(cat "$WORKDIR/pair-1")")
 done
-python3 - "$FREQUENCY" "${one[@]}" "${two[@]}" "${ceiling[@]}" <<'EOF'
+python3 - "$FREQUENCY" "${#seeds[@]}" "${runs[@]}" "${ceiling[@]}" <<'EOF'
 import statistics, sys
 freq = sys.argv[1]
-one = [float(x) for x in sys.argv[2:6]]
-two = [float(x) for x in sys.argv[6:10]]
-samples = [float(x) for x in sys.argv[10:]]
+n = int(sys.argv[2])
+values = [float(x) for x in sys.argv[3:]]
+runs = [values[9 * i:9 * i + 9] for i in range(n)]
+samples = values[9 * n:]
 print()
 print(f"rotation, ResNet50 v2 k=1 28 px, steps of 16 images per executor; 2 executors averaging every {freq} minibatches")
-print(f"{'executors':<10}{'images':>8}{'training s':>12}{'images/s':>10}{'wall s':>8}{'held-out pretext loss':>23}")
-for name, r in (("1 x 1", one), ("2 x 1", two)):
-    print(f"{name:<10}{r[0]:>8.0f}{r[1]:>12.1f}{r[0] / r[1]:>10.1f}{r[3]:>8.0f}{r[2]:>23.4f}")
+print(f"{'seed':<6}{'executors':<10}{'images':>8}{'training s':>12}{'images/s':>10}{'wall s':>8}{'held-out pretext loss':>23}")
+gaps = []
+for r in runs:
+    seed, one, two = int(r[0]), r[1:5], r[5:9]
+    for name, x in (("1 x 1", one), ("2 x 1", two)):
+        print(f"{seed:<6}{name:<10}{x[0]:>8.0f}{x[1]:>12.1f}{x[0] / x[1]:>10.1f}{x[3]:>8.0f}{x[2]:>23.4f}")
+    gaps.append(100 * (two[2] / one[2] - 1))
+    print(f"{'':<6}speed-up {(two[0] / two[1]) / (one[0] / one[1]):.2f}x, loss {gaps[-1]:+.1f}%")
+def total(k):   # images, seconds and wall summed over the seeds; the mean loss
+    cols = [r[k:k + 4] for r in runs]
+    return [sum(c[0] for c in cols), sum(c[1] for c in cols), statistics.mean(c[2] for c in cols), sum(c[3] for c in cols)]
+one, two = total(1), total(5)
 speed = (two[0] / two[1]) / (one[0] / one[1])
-print(f"speed-up (training images/s): {speed:.2f}x (target >= 1.8); wall: {one[3] / two[3]:.2f}x")
-print(f"held-out pretext loss, 2 executors against 1: {100 * (two[2] / one[2] - 1):+.1f}% (target within 5%)")
+print(f"speed-up (training images/s over all runs): {speed:.2f}x (target >= 1.8); wall: {one[3] / two[3]:.2f}x")
+print(f"held-out pretext loss, mean over {n} seed(s): 1 executor {one[2]:.4f}, 2 executors {two[2]:.4f}: "
+      f"{100 * (two[2] / one[2] - 1):+.1f}% (target within 5%)"
+      + (f"; seed by seed {', '.join(f'{g:+.1f}%' for g in gaps)}" if n > 1 else ""))
 print()
 print("this machine without Spark: training inputs/s of one pinned JVM alone, then of two at once")
 ratios = []
