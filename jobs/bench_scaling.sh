@@ -15,8 +15,8 @@
 #   executors, and the loss is compared seed by seed and on the mean: one run's final loss moves by more
 #   than the 5% target from seed to seed.
 #   The pair trains each chunk in one barrier stage averaging through a hub on the driver; the single
-#   executor on DL4J's master. One epoch, every 5: 1.60x against a ceiling of 1.91x, the held-out
-#   data loss +6.5% (docs/results.md, 2026-12-04, thirteenth session).
+#   executor on DL4J's master. One epoch, every 5, seeds 0 1 2: 1.87x, the held-out data loss +6.4% on
+#   the means (on an AVX2 EPYC; 1.60x on an AVX-512 one; docs/results.md, 2026-12-04, fourteenth session).
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
