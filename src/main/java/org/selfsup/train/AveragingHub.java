@@ -163,6 +163,8 @@ final class AveragingHub implements AutoCloseable {
           } catch (IOException e) {
             LOG.warn("parameter averaging: a worker of stage attempt {} was lost ({}); waiting for the next attempt",
                 attempt, e.getMessage());
+          } catch (RuntimeException e) {
+            failure = e; // recorded before the workers see their connections close
           } finally {
             closeAll(peers);
           }
