@@ -104,7 +104,7 @@ run() {
     --task rotation "${QUICKSTART_TRUNK[@]}" --input_size 28 --preprocess 'decode|flip_lr|value_range(-1,1)' \
     --batch_size 16 --base_lr 1.6 --warmup_epochs 0.02 --epochs "$EPOCHS" --decay_epochs "$(python3 -c "print($EPOCHS*0.8)")" \
     --chunks_per_epoch 24 --seed "$seed" --num_workers "$n" --averaging_frequency "$FREQUENCY" \
-    --minibatch_storage MEMORY_ONLY
+    --minibatch_storage MEMORY_ONLY --pretext_eval_images 2500
   WALL=$(( $(date +%s) - started ))
   # metrics.csv: a step-0 row, then one row per chunk with the chunk's training images/s
   read -r IMAGES SECONDS_TRAINED LOSS < <(python3 - "$dir/metrics.csv" <<'EOF'

@@ -148,6 +148,7 @@ public final class TrainConfig implements Serializable {
     require(prefetchChunks == 0 || prefetchChunks == 1, "--prefetch_chunks must be 0 or 1, not " + prefetchChunks);
     require(CHANNELS_LAST.equals(trainingLayout) || CHANNELS_FIRST.equals(trainingLayout),
         "--training_layout must be " + CHANNELS_LAST + " or " + CHANNELS_FIRST + ", not " + trainingLayout);
+    require(pretextEvalImages >= 0, "--pretext_eval_images must be >= 0 (0: no held-out probe), not " + pretextEvalImages);
     checkCheckpointing();
     ReadOptions.checkMaxImagePixels(maxImagePixels);
     require(datasetDir != null && !datasetDir.isBlank(), "--dataset_dir must name the folder of TFRecord shards");

@@ -67,6 +67,7 @@ class FlagValidationTest {
         bad("--averaging_frequency must be >= 1, not 0", pretrain("--averaging_frequency", "0")),
         bad("--training_layout must be channels_last or channels_first, not NHWC", pretrain("--training_layout", "NHWC")),
         bad("--chunks_per_epoch must be >= 1, not 0", pretrain("--chunks_per_epoch", "0")),
+        bad("--pretext_eval_images must be >= 0 (0: no held-out probe), not -1", pretrain("--pretext_eval_images", "-1")),
         bad("--num_workers must be >= 1, not 0", pretrain("--num_workers", "0")),
         bad("--num_classes must be >= 1, not 0", pretrain("--num_classes", "0")),
         bad("--label_offset must be >= 0, not -1", pretrain("--label_offset", "-1")),
@@ -130,6 +131,16 @@ class FlagValidationTest {
     assertFalse(r.err.contains("\tat "), r.err);
     assertEquals("", r.out);
     assertEquals(sessions, SparkSessions.requests(), "a SparkSession was asked for");
+  }
+
+  @Test
+  void theHeldOutProbesSizeIsAFlag() {
+    PretrainCommand defaults = new PretrainCommand();
+    new picocli.CommandLine(defaults).parseArgs("--dataset_dir", "/x", "--workdir", "/w");
+    assertEquals(256, defaults.config().pretextEvalImages);
+    PretrainCommand given = new PretrainCommand();
+    new picocli.CommandLine(given).parseArgs("--dataset_dir", "/x", "--workdir", "/w", "--pretext_eval_images", "2500");
+    assertEquals(2500, given.config().pretextEvalImages);
   }
 
   /** The quickstart's own flags: a spec without a resize keeps the sample's 28 px, which --input_size 28 needs. */
