@@ -33,6 +33,7 @@ final class AveragingHub implements AutoCloseable {
   private volatile boolean closed;
   private volatile Throwable failure;
   private volatile Timing timing;
+  private volatile Average last;
 
   private AveragingHub(ServerSocket server, int workers, int frequency) {
     this.server = server;
@@ -65,6 +66,29 @@ final class AveragingHub implements AutoCloseable {
    */
   Timing timing() {
     return timing;
+  }
+
+  /**
+   * The average the hub sent last: that of the final round of the last stage attempt that averaged to
+   * the end, which every worker of it continued from and ended with; null before any round. Read it
+   * after {@link #close}, which waits for the hub's thread.
+   */
+  Average lastAverage() {
+    return last;
+  }
+
+  /** One round's average, as the workers received it. */
+  static final class Average {
+    final float[] params;
+    final float[] state;
+    /** Every worker's last loss (NaN: a worker that had trained nothing yet). */
+    final double[] scores;
+
+    Average(float[] params, float[] state, double[] scores) {
+      this.params = params;
+      this.state = state;
+      this.scores = scores;
+    }
   }
 
   /** Seconds of a stage attempt's averaging rounds. */
@@ -233,6 +257,7 @@ final class AveragingHub implements AutoCloseable {
       }
       float[] p = divide(params, total);
       float[] s = divide(state, total);
+      last = new Average(p, s, scores); // before any worker can see it, and so end
       for (Peer peer : peers) {
         writeFloats(peer.out, p);
         writeFloats(peer.out, s);

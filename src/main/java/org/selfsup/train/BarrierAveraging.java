@@ -7,7 +7,11 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
@@ -40,7 +44,12 @@ import scala.runtime.AbstractFunction1;
  *
  * <p>The average weighs each worker by the minibatches it trained in the round (equal weights
  * when the partitions are equal, as DL4J's), sums in partition order in double precision, and
- * every worker continues from the same average: a run repeats exactly.
+ * every worker continues from the same average: a run repeats exactly. The chunk's result is the
+ * last average, which the driver's hub holds: the driver writes it into its network, and each
+ * worker leaves its own network, equal to it, on its executor for the next chunk
+ * ({@link ResidentNetworks}). Neither the trained network nor the next chunk's start is serialised
+ * and restored then, except where an executor has none to resume (the first chunk, a new
+ * executor, a retried stage).
  */
 final class BarrierAveraging {
   private static final Logger LOG = LoggerFactory.getLogger(BarrierAveraging.class);
@@ -52,27 +61,35 @@ final class BarrierAveraging {
 
   private BarrierAveraging() {}
 
-  /** What a chunk's training returns: the trained network (from worker 0; all end equal) and its loss. */
-  static final class Outcome implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final byte[] network;
+  /** What a chunk's training returns, beside the trained parameters written into the driver's network. */
+  static final class Outcome {
     /** Mean over the workers of the loss of each one's last minibatch (DL4J's master reports the same). */
     final double loss;
     /** Averaging rounds run. */
     final int rounds;
+    /** Workers that resumed the network their executor kept from the chunk before, of all workers. */
+    final int resumed;
+    final int workers;
 
-    Outcome(byte[] network, double loss, int rounds) {
-      this.network = network;
+    Outcome(double loss, int rounds, int resumed, int workers) {
       this.loss = loss;
       this.rounds = rounds;
+      this.resumed = resumed;
+      this.workers = workers;
     }
+  }
 
-    ComputationGraph restore() {
-      try {
-        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(network), true);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot restore the trained network: " + e.getMessage(), e);
-      }
+  /** What a worker reports back: its network's training counters, and whether it resumed a kept network. */
+  static final class Report implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int iterations;
+    final int epochs;
+    final boolean resumed;
+
+    Report(int iterations, int epochs, boolean resumed) {
+      this.iterations = iterations;
+      this.epochs = epochs;
+      this.resumed = resumed;
     }
   }
 
@@ -98,33 +115,126 @@ final class BarrierAveraging {
   }
 
   /**
-   * Trains {@code net} (unchanged) on {@code batches}, one barrier task per partition, averaging every
-   * {@code frequency} minibatches of each task.
+   * Trains {@code net} on {@code batches}, one barrier task per partition, averaging every
+   * {@code frequency} minibatches of each task, and leaves the last average in {@code net} (its
+   * parameters, updater state and training counters; unchanged where no worker trained). Workers
+   * resume the networks their executors kept under {@code resume}, when {@code net} is still what
+   * the stage that kept them ended with (null: none is), and keep theirs under {@code keep}.
    */
-  static Outcome fit(JavaSparkContext sc, ComputationGraph net, JavaRDD<DataSet> batches, int frequency) {
+  static Outcome fit(JavaSparkContext sc, ComputationGraph net, JavaRDD<DataSet> batches, int frequency, String resume,
+      String keep) {
     if (frequency <= 0) {
       throw new IllegalArgumentException("averaging frequency must be positive, got " + frequency);
     }
+    Start from = Start.of(net);
     Broadcast<byte[]> start = sc.broadcast(serialize(net));
-    try (AveragingHub hub = AveragingHub.start(batches.getNumPartitions(), frequency)) {
+    AveragingHub hub = AveragingHub.start(batches.getNumPartitions(), frequency);
+    try {
       String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
-      ClassTag<Outcome> tag = ClassTag$.MODULE$.apply(Outcome.class);
-      List<Outcome> out;
+      ClassTag<Report> tag = ClassTag$.MODULE$.apply(Report.class);
+      List<Report> reports;
       try {
-        out = batches.rdd().barrier()
-            .mapPartitions(new Worker(start, host, hub.port()), false, tag).toJavaRDD().collect();
+        reports = batches.rdd().barrier()
+            .mapPartitions(new Worker(start, from, resume, keep, host, hub.port()), false, tag).toJavaRDD().collect();
       } catch (RuntimeException e) {
+        hub.close();
         hub.rethrow(); // the hub's own failure, which the workers only saw as a lost connection
         throw e;
       }
+      hub.close(); // waits for the hub's thread: its record of the last average is then complete
       hub.rethrow();
-      if (out.size() != 1) {
-        throw new IllegalStateException("expected the trained network from worker 0, got " + out.size());
+      int resumed = 0;
+      for (Report r : reports) {
+        resumed += r.resumed ? 1 : 0;
       }
-      LOG.info("parameter averaging: {}", hub.timing());
-      return out.get(0);
+      AveragingHub.Average last = hub.lastAverage();
+      double loss = Double.NaN;
+      if (last != null) {
+        assign(net.params(), last.params);
+        INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+        if (state != null && state.length() > 0) {
+          assign(state, last.state);
+        }
+        loss = meanOfNumbers(last.scores);
+      }
+      // every worker trained from the same counters; worker 0's are the chunk's (DL4J's master keeps its first worker's)
+      net.getConfiguration().setIterationCount(reports.get(0).iterations);
+      net.getConfiguration().setEpochCount(reports.get(0).epochs);
+      AveragingHub.Timing timing = hub.timing();
+      LOG.info("parameter averaging: {}; {} of {} workers resumed their executor's network", timing, resumed,
+          reports.size());
+      return new Outcome(loss, timing == null ? 0 : timing.rounds, resumed, reports.size());
     } finally {
+      hub.close();
       start.destroy();
+    }
+  }
+
+  private static void assign(INDArray target, float[] values) {
+    if (values.length != target.length()) {
+      throw new IllegalStateException("the average has " + values.length + " values; the network " + target.length());
+    }
+    target.assign(Nd4j.createFromArray(values).reshape(target.shape()).castTo(target.dataType()));
+  }
+
+  private static double meanOfNumbers(double[] values) {
+    double sum = 0;
+    int n = 0;
+    for (double v : values) {
+      if (!Double.isNaN(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  /**
+   * What a kept network must be given to equal the driver's at a chunk's start: the learning rate of
+   * each layer that has one (the driver sets them between chunks) and the training counters.
+   */
+  static final class Start implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final Map<String, Double> learningRates;
+    final int iterations;
+    final int epochs;
+
+    private Start(Map<String, Double> learningRates, int iterations, int epochs) {
+      this.learningRates = learningRates;
+      this.iterations = iterations;
+      this.epochs = epochs;
+    }
+
+    static Start of(ComputationGraph net) {
+      Map<String, Double> rates = new TreeMap<>();
+      for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+        String name = layer.conf().getLayer().getLayerName();
+        Double lr = net.getLearningRate(name);
+        if (lr != null) {
+          rates.put(name, lr);
+        }
+      }
+      return new Start(rates, net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
+    }
+
+    /** Gives {@code net} these learning rates (one updater rebuild where all are equal) and counters. */
+    void applyTo(ComputationGraph net) {
+      Set<Double> distinct = new HashSet<>(learningRates.values());
+      boolean differs = false;
+      for (Map.Entry<String, Double> e : learningRates.entrySet()) {
+        differs |= !e.getValue().equals(net.getLearningRate(e.getKey()));
+      }
+      if (differs && distinct.size() == 1) {
+        net.setLearningRate(distinct.iterator().next());
+      } else if (differs) {
+        for (Map.Entry<String, Double> e : learningRates.entrySet()) {
+          if (!e.getValue().equals(net.getLearningRate(e.getKey()))) {
+            net.setLearningRate(e.getKey(), e.getValue());
+          }
+        }
+      }
+      net.getConfiguration().setIterationCount(iterations);
+      net.getConfiguration().setEpochCount(epochs);
     }
   }
 
@@ -140,54 +250,63 @@ final class BarrierAveraging {
 
   /** One worker's training of its partition, on the executor. */
   private static final class Worker
-      extends AbstractFunction1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<Outcome>>
+      extends AbstractFunction1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<Report>>
       implements Serializable {
     private static final long serialVersionUID = 1L;
     private final Broadcast<byte[]> start;
+    private final Start from;
+    private final String resume;
+    private final String keep;
     private final String hubHost;
     private final int hubPort;
 
-    Worker(Broadcast<byte[]> start, String hubHost, int hubPort) {
+    Worker(Broadcast<byte[]> start, Start from, String resume, String keep, String hubHost, int hubPort) {
       this.start = start;
+      this.from = from;
+      this.resume = resume;
+      this.keep = keep;
       this.hubHost = hubHost;
       this.hubPort = hubPort;
     }
 
     @Override
-    public scala.collection.Iterator<Outcome> apply(scala.collection.Iterator<DataSet> partition) {
+    public scala.collection.Iterator<Report> apply(scala.collection.Iterator<DataSet> partition) {
       BarrierTaskContext ctx = BarrierTaskContext.get();
       Nd4jSetup.configure();
       List<DataSet> mine = new ArrayList<>();
       while (partition.hasNext()) {
         mine.add(partition.next());
       }
-      Outcome outcome;
+      Report report;
       try (AveragingHub.Link hub = AveragingHub.Link.connect(hubHost, hubPort, ctx.stageAttemptNumber(),
           ctx.partitionId(), mine.size())) {
-        outcome = train(ctx.partitionId(), hub, mine);
+        report = train(hub, mine);
       } catch (IOException e) {
         throw new UncheckedIOException("worker " + ctx.partitionId() + ": averaging hub " + hubHost + ":" + hubPort
             + ": " + e.getMessage(), e);
       } finally {
         WorkspaceRelease.release();
       }
-      List<Outcome> out = outcome == null ? Collections.emptyList() : Collections.singletonList(outcome);
-      return JavaConverters.asScalaIteratorConverter(out.iterator()).asScala();
+      return JavaConverters.asScalaIteratorConverter(Collections.singletonList(report).iterator()).asScala();
     }
 
-    private Outcome train(int worker, AveragingHub.Link hub, List<DataSet> mine) throws IOException {
-      ComputationGraph net;
-      try {
-        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(start.value()), true);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot restore the network to train: " + e.getMessage(), e);
+    private Report train(AveragingHub.Link hub, List<DataSet> mine) throws IOException {
+      ComputationGraph net = ResidentNetworks.take(resume);
+      boolean resumed = net != null;
+      if (resumed) {
+        from.applyTo(net);
+      } else {
+        try {
+          net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(start.value()), true);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot restore the network to train: " + e.getMessage(), e);
+        }
       }
       INDArray params = net.params();
       INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
       int frequency = hub.frequency();
       int rounds = hub.rounds();
       double lastScore = Double.NaN;
-      double[] scores = new double[0];
       for (int r = 0; r < rounds; r++) {
         int from = Math.min(r * frequency, mine.size());
         int to = Math.min(from + frequency, mine.size());
@@ -202,20 +321,10 @@ final class BarrierAveraging {
         if (state != null && state.length() > 0) {
           state.assign(Nd4j.createFromArray(average[1]).reshape(state.shape()).castTo(state.dataType()));
         }
-        scores = hub.scores();
       }
-      if (worker != 0) {
-        return null;
-      }
-      double sum = 0;
-      int n = 0;
-      for (double s : scores) {
-        if (!Double.isNaN(s)) {
-          sum += s;
-          n++;
-        }
-      }
-      return new Outcome(serialize(net), n == 0 ? Double.NaN : sum / n, rounds);
+      // kept only once the whole chunk has averaged: a failed task leaves nothing to resume
+      ResidentNetworks.keep(keep, net);
+      return new Report(net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount(), resumed);
     }
   }
 }

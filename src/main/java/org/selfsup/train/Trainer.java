@@ -332,6 +332,11 @@ public final class Trainer {
 
     /** Whether chunks train in one barrier stage ({@link BarrierAveraging}) rather than on DL4J's master. */
     private final boolean barrier;
+    /**
+     * The version under which the workers of the last barrier stage kept their networks on the executors,
+     * while {@link #model} holds what they ended with; null otherwise.
+     */
+    private String resident;
     /** Whether the next chunk's minibatches are built while the current one trains. */
     private final boolean prefetch;
     /** The next chunk's minibatches, built ahead (--prefetch_chunks 1); null when none is. */
@@ -373,9 +378,13 @@ public final class Trainer {
       ComputationGraph trained;
       double loss;
       if (barrier) {
+        String keep = java.util.UUID.randomUUID().toString();
+        String resume = resident;
+        resident = null;
         BarrierAveraging.Outcome o = BarrierAveraging.fit(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-            training, current.batches, cfg.averagingFrequency);
-        trained = o.restore();
+            training, current.batches, cfg.averagingFrequency, resume, keep);
+        resident = keep;
+        trained = training;
         loss = o.loss;
       } else {
         // DL4J's master draws the split of the chunk into averaging rounds from its own RNG; a new

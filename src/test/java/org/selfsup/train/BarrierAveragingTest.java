@@ -87,14 +87,15 @@ class BarrierAveragingTest {
     };
     spark.sparkContext().addSparkListener(count);
     BarrierAveraging.Outcome out;
+    ComputationGraph trained = network();
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      out = BarrierAveraging.fit(sc, network(), sc.parallelize(minibatches, 2), 2);
+      out = BarrierAveraging.fit(sc, trained, sc.parallelize(minibatches, 2), 2, null, "unequal");
       spark.sparkContext().listenerBus().waitUntilEmpty();
     } finally {
       spark.sparkContext().removeSparkListener(count);
+      ResidentNetworks.take("unequal");
     }
-    ComputationGraph trained = out.restore();
 
     assertEquals(1, jobs.get(), "Spark jobs for the chunk");
     assertEquals(2, out.rounds);
@@ -103,6 +104,47 @@ class BarrierAveragingTest {
     assertEquals(byHand[0].params(), trained.params());
     assertEquals(byHand[0].getUpdater().getStateViewArray(), trained.getUpdater().getStateViewArray());
     assertEquals((last[0] + last[1]) / 2, out.loss, 1e-5);
+    assertEquals(3, trained.getConfiguration().getIterationCount(), "worker 0's three minibatches");
+    assertEquals(0, out.resumed, "no executor kept a network of version null");
+  }
+
+  /**
+   * A second chunk whose workers resume the networks their executors kept ends exactly where the same
+   * chunk ends when they restore the driver's network, across a learning-rate change between the chunks.
+   */
+  @Test
+  void workersResumingTheirKeptNetworksTrainAsFromTheDriversNetwork() {
+    Nd4jSetup.configure();
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
+    List<DataSet> minibatches = OneWorkerAveragingTest.minibatches(5, 8);
+    List<DataSet> first = minibatches.subList(0, 4);
+    List<DataSet> second = minibatches.subList(4, 8);
+    ComputationGraph resumed = network();
+    ComputationGraph restored = network();
+    try {
+      BarrierAveraging.fit(sc, resumed, sc.parallelize(first, 2), 1, null, "resumed-1");
+      BarrierAveraging.fit(sc, restored, sc.parallelize(first, 2), 1, null, "restored-1");
+      assertEquals(restored.params(), resumed.params(), "the first chunk repeats exactly");
+      resumed.setLearningRate(0.02);
+      restored.setLearningRate(0.02);
+      BarrierAveraging.Outcome a = BarrierAveraging.fit(sc, resumed, sc.parallelize(second, 2), 1, "resumed-1", "resumed-2");
+      BarrierAveraging.Outcome b = BarrierAveraging.fit(sc, restored, sc.parallelize(second, 2), 1, null, "restored-2");
+      assertEquals(2, a.resumed, "both workers of the second chunk resumed their executor's network");
+      assertEquals(0, b.resumed);
+      assertEquals(restored.params(), resumed.params());
+      assertEquals(restored.getUpdater().getStateViewArray(), resumed.getUpdater().getStateViewArray());
+      assertEquals(4, resumed.getConfiguration().getIterationCount(), "two minibatches a worker, twice");
+      assertEquals(b.loss, a.loss, 0.0);
+      // a stale version resumes nothing: the workers restore the driver's network
+      BarrierAveraging.Outcome stale = BarrierAveraging.fit(sc, network(), sc.parallelize(second, 2), 1, "resumed-1", "x");
+      assertEquals(0, stale.resumed);
+    } finally {
+      for (String v : new String[] {"resumed-1", "restored-1", "resumed-2", "restored-2", "x"}) {
+        while (ResidentNetworks.take(v) != null) {
+          // drop what this test kept
+        }
+      }
+    }
   }
 
   @Test
