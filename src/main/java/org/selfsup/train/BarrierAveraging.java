@@ -67,15 +67,13 @@ final class BarrierAveraging {
     final double loss;
     /** Averaging rounds run. */
     final int rounds;
-    /** Workers that resumed the network their executor kept from the chunk before, of all workers. */
+    /** Workers that resumed the network their executor kept from the chunk before. */
     final int resumed;
-    final int workers;
 
-    Outcome(double loss, int rounds, int resumed, int workers) {
+    Outcome(double loss, int rounds, int resumed) {
       this.loss = loss;
       this.rounds = rounds;
       this.resumed = resumed;
-      this.workers = workers;
     }
   }
 
@@ -163,7 +161,7 @@ final class BarrierAveraging {
       AveragingHub.Timing timing = hub.timing();
       LOG.info("parameter averaging: {}; {} of {} workers resumed their executor's network", timing, resumed,
           reports.size());
-      return new Outcome(loss, timing == null ? 0 : timing.rounds, resumed, reports.size());
+      return new Outcome(loss, timing == null ? 0 : timing.rounds, resumed);
     } finally {
       hub.close();
       start.destroy();
