@@ -12,6 +12,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.selfsup.models.ChannelsLast;
 import org.selfsup.models.ReluActivation;
+import org.selfsup.models.SumVertex;
 import org.selfsup.runtime.Nd4jSetup;
 
 /**
@@ -63,7 +64,7 @@ public final class TwinDump {
   }
 
   /**
-   * For each ReLU layer of {@code model}, in its topological order, 1 where its input is positive in a
+   * For each ReLU layer of {@code model} (and each sum with its ReLU), in its topological order, 1 where its input is positive in a
    * training-mode pass of {@code run} (maps as NCHW): where its output is, as {@code run} may have the
    * ReLU fused into the batch norm before it, under the ReLU's name.
    */
@@ -72,8 +73,10 @@ public final class TwinDump {
     int k = 0;
     for (int i : model.topologicalSortOrder()) {
       GraphVertex v = model.getVertices()[i];
+      org.deeplearning4j.nn.conf.graph.GraphVertex conf = model.getConfiguration().getVertices().get(v.getVertexName());
       if (v.hasLayer() && v.getLayer().conf().getLayer() instanceof ActivationLayer
-          && ((ActivationLayer) v.getLayer().conf().getLayer()).getActivationFn() instanceof ReluActivation) {
+          && ((ActivationLayer) v.getLayer().conf().getLayer()).getActivationFn() instanceof ReluActivation
+          || conf instanceof SumVertex && ((SumVertex) conf).isRelu()) {
         INDArray out = ChannelsLast.toNchw(acts.get(v.getVertexName()));
         write(out.gt(0).castTo(out.dataType()), dir, String.format(java.util.Locale.ROOT, "%03d_%s", k++, v.getVertexName()));
       }

@@ -39,7 +39,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Checkpoints keep the NCHW network: {@link #copyState} carries what training changed back into it.
  *
  * <p>Only graphs made of vertices known to be layout-neutral once told the format are converted
- * (convolutions, pooling, batch norm, activations, sums, scalings, channel subsets, concatenations
+ * (convolutions, pooling, batch norm, activations, sums (with a ReLU or not), scalings, channel subsets, concatenations
  * along the channels, dense layers on vectors, reshapes of vectors, and the split of the network's
  * input into views);
  * {@link #supports} says whether a graph is one.
@@ -63,7 +63,7 @@ public final class ChannelsLast {
     for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
       String name = e.getKey();
       GraphVertex v = e.getValue();
-      if (v instanceof ElementWiseVertex || v instanceof ScaleVertex) {
+      if (v instanceof ElementWiseVertex || v instanceof ScaleVertex || v.getClass() == SumVertex.class) {
         continue;
       }
       if (v.getClass() == ChannelSubsetVertex.class) {

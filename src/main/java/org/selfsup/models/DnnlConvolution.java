@@ -24,8 +24,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * Same parameters and JSON fields as DL4J's layer (plus this class name), so networks rebuilt from
  * their configuration (checkpoints, Spark's workers) get it too; checkpoints written with DL4J's
  * class load as before and run on DL4J's helper.
+ *
+ * <p>With {@link #isInputGradient()} false (a convolution on the network's images) oneDNN's backward
+ * pass computes the weight gradient only, and the layer gives no gradient for its input: DL4J would
+ * compute it and then drop it at the input vertex (on ResNet50 at 224 px, the costliest backward
+ * convolution of a step). Where DL4J's own path runs it computes the input gradient as always.
  */
 public class DnnlConvolution extends ConvolutionLayer {
+  private boolean inputGradient = true;
+
   /** For JSON. */
   public DnnlConvolution() {
     super();
@@ -33,7 +40,30 @@ public class DnnlConvolution extends ConvolutionLayer {
 
   /** A copy of {@code conv} (every field, shallow). */
   public static DnnlConvolution of(ConvolutionLayer conv) {
-    return RuntimeLayers.copyConvolution(conv, new DnnlConvolution());
+    DnnlConvolution copy = RuntimeLayers.copyConvolution(conv, new DnnlConvolution());
+    if (conv instanceof DnnlConvolution) {
+      copy.inputGradient = ((DnnlConvolution) conv).inputGradient;
+    }
+    return copy;
+  }
+
+  /** Whether the backward pass computes the gradient for the layer's input (false: null in its place). */
+  public boolean isInputGradient() {
+    return inputGradient;
+  }
+
+  public void setInputGradient(boolean inputGradient) {
+    this.inputGradient = inputGradient;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return super.equals(o) && o instanceof DnnlConvolution && ((DnnlConvolution) o).inputGradient == inputGradient;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * super.hashCode() + (inputGradient ? 1 : 0);
   }
 
   /** A copy of {@code conv} (every field, shallow) that takes and gives maps in {@code format}. */
@@ -54,7 +84,8 @@ public class DnnlConvolution extends ConvolutionLayer {
   static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
-      helper = DnnlConvolutionHelper.replacing(helper, layerConf().hasBias());
+      helper = DnnlConvolutionHelper.replacing(helper, layerConf().hasBias(),
+          !(layerConf() instanceof DnnlConvolution) || ((DnnlConvolution) layerConf()).isInputGradient());
     }
 
     /**

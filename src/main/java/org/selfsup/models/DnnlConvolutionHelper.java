@@ -129,18 +129,30 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
    * oneDNN 3 not loadable here) is kept as it is.
    */
   static ConvolutionHelper replacing(ConvolutionHelper dl4jHelper, boolean hasBias) {
+    return replacing(dl4jHelper, hasBias, true);
+  }
+
+  /** As {@link #replacing(ConvolutionHelper, boolean)}; without {@code inputGradient} the backward pass gives null for it. */
+  static ConvolutionHelper replacing(ConvolutionHelper dl4jHelper, boolean hasBias, boolean inputGradient) {
     engine eng = dl4jHelper instanceof MKLDNNConvHelper ? engineOrNull() : null;
-    return eng == null ? dl4jHelper : new DnnlConvolutionHelper(hasBias, eng);
+    return eng == null ? dl4jHelper : new DnnlConvolutionHelper(hasBias, inputGradient, eng);
   }
 
   private final boolean hasBias;
+  /** Whether the backward pass computes the input gradient (else it returns null for it). */
+  private final boolean inputGradient;
   private final engine eng;
   private final stream strm;
   private final Map<Geometry, Plan> plans = new HashMap<>();
   private final Set<Geometry> refused = new HashSet<>();
 
   DnnlConvolutionHelper(boolean hasBias, engine eng) {
+    this(hasBias, true, eng);
+  }
+
+  DnnlConvolutionHelper(boolean hasBias, boolean inputGradient, engine eng) {
     this.hasBias = hasBias;
+    this.inputGradient = inputGradient;
     this.eng = eng;
     this.strm = new stream(eng);
   }
@@ -183,7 +195,8 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
         || !Arrays.equals(delta.shape(), p.g.outArrayShape())) {
       return null;
     }
-    INDArray epsOut = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+    INDArray epsOut = inputGradient
+        ? mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c') : null;
     // without a bias DL4J passes a dummy bias-gradient array; its gradient then has no "b", as DL4J's own path
     try {
       p.backward(input, weights, delta, epsOut, weightGradView, hasBias ? biasGradView : null);
@@ -463,15 +476,18 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
       strm._wait();
     }
 
+    /** The weight (and bias) gradient, and the input gradient into {@code epsOut} unless it is null. */
     void backward(INDArray x, INDArray w, INDArray delta, INDArray epsOut, INDArray wGrad, INDArray bGrad) {
       buildBackward(bGrad != null);
       diffDst.bind(delta);
-      weiBwd.bind(w);
-      diffSrc.bind(epsOut);
       diffDst.read(strm);
-      weiBwd.read(strm);
-      bwdData.execute(strm, bwdDataArgs);
-      diffSrc.write(strm);
+      if (epsOut != null) {
+        weiBwd.bind(w);
+        diffSrc.bind(epsOut);
+        weiBwd.read(strm);
+        bwdData.execute(strm, bwdDataArgs);
+        diffSrc.write(strm);
+      }
       srcW.bind(x);
       diffWei.bind(wGrad);
       srcW.read(strm);

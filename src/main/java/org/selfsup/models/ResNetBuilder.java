@@ -88,7 +88,7 @@ public final class ResNetBuilder implements Architecture.Builder {
       return endpoints;
     }
 
-    /** Post-activation: conv-BN-ReLU ×2, conv-BN, + shortcut (1×1 conv + BN if projected), ReLU. */
+    /** Post-activation: conv-BN-ReLU ×2, conv-BN, + shortcut (1×1 conv + BN if projected), ReLU (one vertex with the sum). */
     private String bottleneckV1(String name, String in, int width, int stride, boolean project) {
       String shortcut = in;
       if (project) {
@@ -97,8 +97,7 @@ public final class ResNetBuilder implements Architecture.Builder {
       String x = relu(name + "relu1", bn(name + "bn1", conv(name + "conv1", in, 1, 1, width / 4)));
       x = relu(name + "relu2", bn(name + "bn2", conv(name + "conv2", x, 3, stride, width / 4)));
       x = bn(name + "bn3", conv(name + "conv3", x, 1, 1, width));
-      String sum = sum(name + "add", x, shortcut);
-      return relu(name + "out", sum);
+      return sumRelu(name + "out", x, shortcut);
     }
 
     /** Pre-activation: BN-ReLU first; the projection (no BN) reads the pre-activated input, identity the raw one. */

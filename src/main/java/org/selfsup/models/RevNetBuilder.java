@@ -3,7 +3,6 @@ package org.selfsup.models;
 import java.util.LinkedHashMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -114,10 +113,8 @@ public final class RevNetBuilder {
       int half = channels / 2;
       String x1 = vertex(name + "x1", new ChannelSubsetVertex(0, half - 1), in);
       String x2 = vertex(name + "x2", new ChannelSubsetVertex(half, channels - 1), in);
-      String y1 = vertex(name + "y1", new ElementWiseVertex(ElementWiseVertex.Op.Add),
-          x1, residualFunction(name + "f_", x2, half));
-      String y2 = vertex(name + "y2", new ElementWiseVertex(ElementWiseVertex.Op.Add),
-          x2, residualFunction(name + "g_", y1, half));
+      String y1 = sum(name + "y1", x1, residualFunction(name + "f_", x2, half));
+      String y2 = sum(name + "y2", x2, residualFunction(name + "g_", y1, half));
       return vertex(name + "out", new MergeVertex(), y1, y2);
     }
 

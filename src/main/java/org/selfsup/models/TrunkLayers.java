@@ -2,7 +2,6 @@ package org.selfsup.models;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -30,15 +29,18 @@ abstract class TrunkLayers {
     return conv(name, in, kernel, kernel, stride, ConvolutionMode.Same, filters);
   }
 
+  /** A bias-free convolution; on a network input (images) it computes no gradient for its input. */
   protected String conv(String name, String in, int kh, int kw, int stride, ConvolutionMode mode, int filters) {
-    return add(name, DnnlConvolution.of(new ConvolutionLayer.Builder(kh, kw)
+    DnnlConvolution conv = DnnlConvolution.of(new ConvolutionLayer.Builder(kh, kw)
         .stride(stride, stride)
         .nOut(filters)
         .hasBias(false)
         .convolutionMode(mode)
         .activation(Activation.IDENTITY)
         .weightInit(WeightInit.XAVIER_UNIFORM)
-        .build()), in);
+        .build());
+    conv.setInputGradient(!b.getNetworkInputs().contains(in));
+    return add(name, conv, in);
   }
 
   protected String bn(String name, String in) {
@@ -50,7 +52,12 @@ abstract class TrunkLayers {
   }
 
   protected String sum(String name, String a, String c) {
-    return vertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, c);
+    return vertex(name, new SumVertex(false), a, c);
+  }
+
+  /** {@code max(a + c, 0)} in one vertex. */
+  protected String sumRelu(String name, String a, String c) {
+    return vertex(name, new SumVertex(true), a, c);
   }
 
   protected String vertex(String name, GraphVertex v, String... inputs) {
