@@ -1,8 +1,5 @@
 package org.selfsup.models;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.eltwise_backward;
 import org.bytedeco.dnnl.eltwise_forward;
@@ -13,27 +10,20 @@ import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * ReLU passes of {@link ReluLayer} on oneDNN 3's {@code eltwise} primitives (JavaCPP's {@code dnnl}
  * presets): an element-wise op does not care about layout, so a dense float array of any shape is
  * one flat vector to it. The backward pass, {@code dx = (x > 0) · dy}, is one pass over memory where
  * ND4J needs two (a step mask, then a product; docs/design.md, workaround 3). Primitives are built
- * once per length, at most 8 kept. One instance per layer, as a network is not shared between threads.
+ * once per length, at most 8 kept ({@link FlatPlans}). One instance per layer, as a network is not shared between threads.
  */
 final class DnnlRelu {
-  private static final Logger LOG = LoggerFactory.getLogger(DnnlRelu.class);
-  private static final int MAX_PLANS = 8;
-
   private final engine eng;
   private final stream strm;
-  private final Map<Long, Plan> plans = new LinkedHashMap<>();
+  private final FlatPlans<Plan> plans = new FlatPlans<>("ReLU", Plan::new, Plan::close);
   /** Passes run here (forward and backward), for the log and tests. */
   private long passes;
-  /** Set when oneDNN refused to build the primitives: then ND4J runs every pass. */
-  private boolean refused;
 
   private DnnlRelu(engine eng) {
     this.eng = eng;
@@ -48,13 +38,13 @@ final class DnnlRelu {
 
   /** {@code out = max(in, 0)}; false (nothing written) unless both are dense float arrays of one shape. */
   boolean forward(INDArray in, INDArray out) {
-    Plan p = handles(in, out) ? plan(in.length()) : null;
+    Plan p = FlatPlans.sameDenseShape(in, out) ? plans.forLength(in.length()) : null;
     return p != null && run(p.fwd, p.fwdArgs, p.src, in, p.dst, out);
   }
 
   /** {@code dx = (x > 0) · dy}; false (nothing written) unless all three are dense float arrays of one shape. */
   boolean backward(INDArray x, INDArray dy, INDArray dx) {
-    Plan p = handles(x, dy) && handles(x, dx) ? plan(x.length()) : null;
+    Plan p = FlatPlans.sameDenseShape(x, dy) && FlatPlans.sameDenseShape(x, dx) ? plans.forLength(x.length()) : null;
     return p != null && run(p.bwd, p.bwdArgs, p.src, x, p.diffDst, dy, p.diffSrc, dx);
   }
 
@@ -65,30 +55,6 @@ final class DnnlRelu {
     strm._wait();
     passes++;
     return true;
-  }
-
-  private static boolean handles(INDArray a, INDArray b) {
-    return DnnlConvolutionHelper.dense(a) && DnnlConvolutionHelper.dense(b) && Arrays.equals(a.shape(), b.shape());
-  }
-
-  /** The primitives for arrays of {@code length} values; null where oneDNN refused them (logged once). */
-  private Plan plan(long length) {
-    Plan p = plans.get(length);
-    if (p == null && !refused) {
-      if (plans.size() >= MAX_PLANS) {
-        plans.values().forEach(Plan::close);
-        plans.clear();
-      }
-      try {
-        p = new Plan(length);
-      } catch (RuntimeException e) {
-        refused = true;
-        LOG.warn("oneDNN 3 refused ReLU on {} values, ND4J's ops run it: {}", length, e.toString());
-        return null;
-      }
-      plans.put(length, p);
-    }
-    return p;
   }
 
   long passes() {

@@ -1,8 +1,5 @@
 package org.selfsup.models;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.binary;
 import org.bytedeco.dnnl.eltwise_backward;
@@ -15,8 +12,6 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The passes of {@link SumVertex} on oneDNN 3 (JavaCPP's {@code dnnl} presets): {@code out = a + b},
@@ -24,20 +19,15 @@ import org.slf4j.LoggerFactory;
  * one read of each input and one write; and the ReLU's backward pass {@code dx = (out > 0) · dy}
  * from the sum's output, one pass. As in {@link DnnlRelu}, a dense float array of any shape and
  * layout is one flat vector to an element-wise op. Primitives are built once per length, at most 8
- * kept. One instance per vertex, as a network is not shared between threads.
+ * kept ({@link FlatPlans}). One instance per vertex, as a network is not shared between threads.
  */
 final class DnnlSum {
-  private static final Logger LOG = LoggerFactory.getLogger(DnnlSum.class);
-  private static final int MAX_PLANS = 8;
-
   private final engine eng;
   private final stream strm;
   private final boolean relu;
-  private final Map<Long, Plan> plans = new LinkedHashMap<>();
+  private final FlatPlans<Plan> plans = new FlatPlans<>("a sum", Plan::new, Plan::close);
   /** Passes run here (forward and backward), for tests. */
   private long passes;
-  /** Set when oneDNN refused to build the primitives: then ND4J runs every pass. */
-  private boolean refused;
 
   private DnnlSum(engine eng, boolean relu) {
     this.eng = eng;
@@ -53,7 +43,7 @@ final class DnnlSum {
 
   /** {@code out = a + b} (with the ReLU: its maximum with 0); false (nothing written) unless all are dense float arrays of one shape. */
   boolean forward(INDArray a, INDArray b, INDArray out) {
-    Plan p = handles(a, b) && handles(a, out) ? plan(a.length()) : null;
+    Plan p = FlatPlans.sameDenseShape(a, b) && FlatPlans.sameDenseShape(a, out) ? plans.forLength(a.length()) : null;
     if (p == null) {
       return false;
     }
@@ -69,7 +59,7 @@ final class DnnlSum {
     if (!relu) {
       throw new IllegalStateException("a plain sum passes its gradient on unchanged");
     }
-    Plan p = handles(out, dy) && handles(out, dx) ? plan(out.length()) : null;
+    Plan p = FlatPlans.sameDenseShape(out, dy) && FlatPlans.sameDenseShape(out, dx) ? plans.forLength(out.length()) : null;
     if (p == null) {
       return false;
     }
@@ -78,30 +68,6 @@ final class DnnlSum {
     strm._wait();
     passes++;
     return true;
-  }
-
-  private static boolean handles(INDArray a, INDArray b) {
-    return DnnlConvolutionHelper.dense(a) && DnnlConvolutionHelper.dense(b) && Arrays.equals(a.shape(), b.shape());
-  }
-
-  /** The primitives for arrays of {@code length} values; null where oneDNN refused them (logged once). */
-  private Plan plan(long length) {
-    Plan p = plans.get(length);
-    if (p == null && !refused) {
-      if (plans.size() >= MAX_PLANS) {
-        plans.values().forEach(Plan::close);
-        plans.clear();
-      }
-      try {
-        p = new Plan(length);
-      } catch (RuntimeException e) {
-        refused = true;
-        LOG.warn("oneDNN 3 refused a sum of {} values, ND4J's ops run it: {}", length, e.toString());
-        return null;
-      }
-      plans.put(length, p);
-    }
-    return p;
   }
 
   long passes() {
