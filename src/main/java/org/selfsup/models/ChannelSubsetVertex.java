@@ -1,14 +1,11 @@
 package org.selfsup.models;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -78,13 +75,13 @@ public class ChannelSubsetVertex extends SubsetVertex {
   }
 
   /** The NHWC passes: the last axis's interval forward, the gradient put back into zeros backward. */
-  static final class ChannelsLastRuntime extends BaseGraphVertex {
+  static final class ChannelsLastRuntime extends ParameterFreeVertex {
     private final int from;
     private final int to;
     private long[] forwardShape;
 
     ChannelsLastRuntime(ComputationGraph graph, String name, int idx, int from, int to, DataType dataType) {
-      super(graph, name, idx, null, null, dataType);
+      super(graph, name, idx, dataType);
       this.from = from;
       this.to = to;
     }
@@ -94,16 +91,6 @@ public class ChannelSubsetVertex extends SubsetVertex {
       Arrays.fill(index, NDArrayIndex.all());
       index[rank - 1] = NDArrayIndex.interval(from, to, true);
       return index;
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-      return null;
     }
 
     @Override
@@ -123,18 +110,6 @@ public class ChannelSubsetVertex extends SubsetVertex {
       INDArray out = mgr.create(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), forwardShape);
       out.put(channels(forwardShape.length), epsilon);
       return new Pair<>(null, new INDArray[] {out});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-      if (view != null) {
-        throw new IllegalArgumentException("a channel subset has no parameters");
-      }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state, int minibatchSize) {
-      return masks == null || masks.length == 0 ? null : new Pair<>(masks[0], state);
     }
 
     @Override

@@ -6,8 +6,6 @@ import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.primitive;
-import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,14 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class DnnlRelu {
   private final engine eng;
-  private final stream strm;
-  private final FlatPlans<Plan> plans = new FlatPlans<>("ReLU", Plan::new, Plan::close);
-  /** Passes run here (forward and backward), for the log and tests. */
-  private long passes;
+  private final FlatPlans<Plan> plans;
 
   private DnnlRelu(engine eng) {
     this.eng = eng;
-    this.strm = new stream(eng);
+    this.plans = new FlatPlans<>(eng, "ReLU", Plan::new, Plan::close);
   }
 
   /** One where DL4J would use oneDNN (CPU backend, helpers on) and oneDNN 3 loads here; else null. */
@@ -39,31 +34,23 @@ final class DnnlRelu {
   /** {@code out = max(in, 0)}; false (nothing written) unless both are dense float arrays of one shape. */
   boolean forward(INDArray in, INDArray out) {
     Plan p = FlatPlans.sameDenseShape(in, out) ? plans.forLength(in.length()) : null;
-    return p != null && run(p.fwd, p.fwdArgs, p.src, in, p.dst, out);
+    return p != null && plans.run(p.fwd, p.fwdArgs, p.src, in, p.dst, out);
   }
 
   /** {@code dx = (x > 0) · dy}; false (nothing written) unless all three are dense float arrays of one shape. */
   boolean backward(INDArray x, INDArray dy, INDArray dx) {
     Plan p = FlatPlans.sameDenseShape(x, dy) && FlatPlans.sameDenseShape(x, dx) ? plans.forLength(x.length()) : null;
-    return p != null && run(p.bwd, p.bwdArgs, p.src, x, p.diffDst, dy, p.diffSrc, dx);
+    return p != null && plans.run(p.bwd, p.bwdArgs, p.src, x, p.diffDst, dy, p.diffSrc, dx);
   }
 
-  /** Points each memory at the array after it (memory, array, ...), then runs the primitive. */
-  private boolean run(primitive prim, IntMemoryMap args, Object... memoryThenArray) {
-    DnnlConvolutionHelper.bind(memoryThenArray);
-    prim.execute(strm, args);
-    strm._wait();
-    passes++;
-    return true;
-  }
-
+  /** Passes run here (forward and backward), for tests. */
   long passes() {
-    return passes;
+    return plans.passes();
   }
 
   @Override
   public String toString() {
-    return "DnnlRelu(oneDNN 3, " + passes + " passes)";
+    return "DnnlRelu(oneDNN 3, " + plans.passes() + " passes)";
   }
 
   private final class Plan {

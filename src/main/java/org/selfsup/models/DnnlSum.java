@@ -9,7 +9,6 @@ import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
-import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,16 +22,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class DnnlSum {
   private final engine eng;
-  private final stream strm;
   private final boolean relu;
-  private final FlatPlans<Plan> plans = new FlatPlans<>("a sum", Plan::new, Plan::close);
-  /** Passes run here (forward and backward), for tests. */
-  private long passes;
+  private final FlatPlans<Plan> plans;
 
   private DnnlSum(engine eng, boolean relu) {
     this.eng = eng;
-    this.strm = new stream(eng);
     this.relu = relu;
+    this.plans = new FlatPlans<>(eng, "a sum", Plan::new, Plan::close);
   }
 
   /** One where DL4J would use oneDNN (CPU backend, helpers on) and oneDNN 3 loads here; else null. */
@@ -44,14 +40,7 @@ final class DnnlSum {
   /** {@code out = a + b} (with the ReLU: its maximum with 0); false (nothing written) unless all are dense float arrays of one shape. */
   boolean forward(INDArray a, INDArray b, INDArray out) {
     Plan p = FlatPlans.sameDenseShape(a, b) && FlatPlans.sameDenseShape(a, out) ? plans.forLength(a.length()) : null;
-    if (p == null) {
-      return false;
-    }
-    DnnlConvolutionHelper.bind(p.src0, a, p.src1, b, p.dst, out);
-    p.fwd.execute(strm, p.fwdArgs);
-    strm._wait();
-    passes++;
-    return true;
+    return p != null && plans.run(p.fwd, p.fwdArgs, p.src0, a, p.src1, b, p.dst, out);
   }
 
   /** The ReLU's {@code dx = (out > 0) · dy}; false (nothing written) unless all are dense float arrays of one shape. */
@@ -60,23 +49,17 @@ final class DnnlSum {
       throw new IllegalStateException("a plain sum passes its gradient on unchanged");
     }
     Plan p = FlatPlans.sameDenseShape(out, dy) && FlatPlans.sameDenseShape(out, dx) ? plans.forLength(out.length()) : null;
-    if (p == null) {
-      return false;
-    }
-    DnnlConvolutionHelper.bind(p.dst, out, p.diffDst, dy, p.diffSrc, dx);
-    p.bwd.execute(strm, p.bwdArgs);
-    strm._wait();
-    passes++;
-    return true;
+    return p != null && plans.run(p.bwd, p.bwdArgs, p.dst, out, p.diffDst, dy, p.diffSrc, dx);
   }
 
+  /** Passes run here (forward and backward), for tests. */
   long passes() {
-    return passes;
+    return plans.passes();
   }
 
   @Override
   public String toString() {
-    return "DnnlSum(oneDNN 3, " + (relu ? "with ReLU, " : "") + passes + " passes)";
+    return "DnnlSum(oneDNN 3, " + (relu ? "with ReLU, " : "") + plans.passes() + " passes)";
   }
 
   private final class Plan {

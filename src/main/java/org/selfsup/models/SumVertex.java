@@ -1,8 +1,6 @@
 package org.selfsup.models;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -10,7 +8,6 @@ import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -99,7 +96,7 @@ public class SumVertex extends GraphVertex {
   }
 
   /** The vertex a network runs for a {@link SumVertex}. */
-  static final class Runtime extends BaseGraphVertex {
+  static final class Runtime extends ParameterFreeVertex {
     private final boolean relu;
     /** oneDNN's passes; null where oneDNN 3 does not run (then ND4J's ops). */
     private final DnnlSum dnnl;
@@ -107,7 +104,7 @@ public class SumVertex extends GraphVertex {
     private INDArray output;
 
     Runtime(ComputationGraph graph, String name, int idx, boolean relu, DataType dataType) {
-      super(graph, name, idx, null, null, dataType);
+      super(graph, name, idx, dataType);
       this.relu = relu;
       this.dnnl = DnnlSum.createOrNull(relu);
     }
@@ -115,16 +112,6 @@ public class SumVertex extends GraphVertex {
     /** oneDNN's passes of this vertex, or null where ND4J's ops run. */
     DnnlSum dnnl() {
       return dnnl;
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-      return null;
     }
 
     @Override
@@ -174,18 +161,6 @@ public class SumVertex extends GraphVertex {
     public void clear() {
       super.clear();
       output = null;
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-      if (view != null) {
-        throw new IllegalArgumentException("a sum has no parameters");
-      }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state, int minibatchSize) {
-      return masks == null || masks.length == 0 ? null : new Pair<>(masks[0], state);
     }
 
     @Override
