@@ -85,7 +85,7 @@ public class DnnlConvolution extends ConvolutionLayer {
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
       helper = DnnlConvolutionHelper.replacing(helper, layerConf().hasBias(),
-          !(layerConf() instanceof DnnlConvolution) || ((DnnlConvolution) layerConf()).isInputGradient());
+          ((DnnlConvolution) layerConf()).isInputGradient());
     }
 
     /**

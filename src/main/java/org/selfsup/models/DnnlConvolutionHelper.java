@@ -126,13 +126,9 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
 
   /**
    * This helper in place of DL4J's oneDNN one ({@code dl4jHelper}); anything else (no helper, cuDNN,
-   * oneDNN 3 not loadable here) is kept as it is.
+   * oneDNN 3 not loadable here) is kept as it is. Without {@code inputGradient} its backward pass
+   * gives null for the input's gradient.
    */
-  static ConvolutionHelper replacing(ConvolutionHelper dl4jHelper, boolean hasBias) {
-    return replacing(dl4jHelper, hasBias, true);
-  }
-
-  /** As {@link #replacing(ConvolutionHelper, boolean)}; without {@code inputGradient} the backward pass gives null for it. */
   static ConvolutionHelper replacing(ConvolutionHelper dl4jHelper, boolean hasBias, boolean inputGradient) {
     engine eng = dl4jHelper instanceof MKLDNNConvHelper ? engineOrNull() : null;
     return eng == null ? dl4jHelper : new DnnlConvolutionHelper(hasBias, inputGradient, eng);
@@ -145,10 +141,6 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
   private final stream strm;
   private final Map<Geometry, Plan> plans = new HashMap<>();
   private final Set<Geometry> refused = new HashSet<>();
-
-  DnnlConvolutionHelper(boolean hasBias, engine eng) {
-    this(hasBias, true, eng);
-  }
 
   DnnlConvolutionHelper(boolean hasBias, boolean inputGradient, engine eng) {
     this.hasBias = hasBias;
