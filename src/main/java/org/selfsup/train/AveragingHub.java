@@ -11,13 +11,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The driver's end of {@link BarrierAveraging}: a TCP server the workers of one chunk's barrier
  * stage connect to, each on a connection of its own. Once every worker of a stage attempt has
- * connected (saying its partition and how many minibatches it holds), it tells them how many
+ * connected (saying its partition and how many minibatches it holds, and receiving the driver's
+ * network, serialised on the first request, if it has none of its own to resume), it tells them how many
  * averaging rounds the chunk takes; then, each round, reads every worker's parameters and updater
  * state in partition order, and sends each the average weighted by the minibatches each trained in
  * the round, with every worker's last loss. A newer stage attempt (Spark re-runs a barrier stage
@@ -29,24 +31,32 @@ final class AveragingHub implements AutoCloseable {
   private final ServerSocket server;
   private final int workers;
   private final int frequency;
+  /** The driver's network, serialised; called on the hub's thread at the first worker's request. */
+  private final Supplier<byte[]> network;
+  private byte[] networkBytes;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;
   private volatile Timing timing;
   private volatile Average last;
 
-  private AveragingHub(ServerSocket server, int workers, int frequency) {
+  private AveragingHub(ServerSocket server, int workers, int frequency, Supplier<byte[]> network) {
     this.server = server;
     this.workers = workers;
     this.frequency = frequency;
+    this.network = network;
     this.thread = new Thread(this::serve, "averaging-hub-" + server.getLocalPort());
     this.thread.setDaemon(true);
   }
 
-  /** A hub for {@code workers} workers averaging every {@code frequency} minibatches, listening on a free port. */
-  static AveragingHub start(int workers, int frequency) {
+  /**
+   * A hub for {@code workers} workers averaging every {@code frequency} minibatches, listening on a
+   * free port, that sends the workers that ask for it the bytes {@code network} returns (once, on
+   * the first request): the serialised network they start from.
+   */
+  static AveragingHub start(int workers, int frequency, Supplier<byte[]> network) {
     try {
-      AveragingHub hub = new AveragingHub(new ServerSocket(0), workers, frequency);
+      AveragingHub hub = new AveragingHub(new ServerSocket(0), workers, frequency, network);
       hub.thread.start();
       return hub;
     } catch (IOException e) {
@@ -171,8 +181,17 @@ final class AveragingHub implements AutoCloseable {
         int attempt = in.readInt();
         int partition = in.readInt();
         int minibatches = in.readInt();
+        boolean needsNetwork = in.readBoolean();
         if (partition < 0 || partition >= workers) {
           throw new IllegalStateException("a worker of partition " + partition + " connected; the stage has " + workers);
+        }
+        if (needsNetwork) {
+          if (networkBytes == null) {
+            networkBytes = network.get();
+          }
+          out.writeInt(networkBytes.length);
+          out.write(networkBytes);
+          out.flush();
         }
         // a newer attempt of the stage: the older one's tasks are gone
         while (!attempts.isEmpty() && attempts.firstKey() < attempt) {
@@ -324,18 +343,24 @@ final class AveragingHub implements AutoCloseable {
     private final DataOutputStream out;
     private final int frequency;
     private final int rounds;
+    private final byte[] network;
     private double[] scores = new double[0];
 
-    private Link(Socket socket, DataInputStream in, DataOutputStream out, int frequency, int rounds) {
+    private Link(Socket socket, DataInputStream in, DataOutputStream out, int frequency, int rounds, byte[] network) {
       this.socket = socket;
       this.in = in;
       this.out = out;
       this.frequency = frequency;
       this.rounds = rounds;
+      this.network = network;
     }
 
-    /** Connects, says who it is, and waits until every worker of the stage attempt has. */
-    static Link connect(String host, int port, int attempt, int partition, int minibatches) throws IOException {
+    /**
+     * Connects, says who it is, receives the driver's network if {@code needsNetwork}, and waits until
+     * every worker of the stage attempt has connected.
+     */
+    static Link connect(String host, int port, int attempt, int partition, int minibatches, boolean needsNetwork)
+        throws IOException {
       Socket s = new Socket(host, port);
       try {
         s.setTcpNoDelay(true);
@@ -344,10 +369,16 @@ final class AveragingHub implements AutoCloseable {
         out.writeInt(attempt);
         out.writeInt(partition);
         out.writeInt(minibatches);
+        out.writeBoolean(needsNetwork);
         out.flush();
+        byte[] network = null;
+        if (needsNetwork) {
+          network = new byte[in.readInt()];
+          in.readFully(network);
+        }
         int frequency = in.readInt();
         int rounds = in.readInt();
-        return new Link(s, in, out, frequency, rounds);
+        return new Link(s, in, out, frequency, rounds, network);
       } catch (IOException | RuntimeException e) {
         s.close();
         throw e;
@@ -356,6 +387,11 @@ final class AveragingHub implements AutoCloseable {
 
     int frequency() {
       return frequency;
+    }
+
+    /** The driver's network, serialised, where it was asked for; null otherwise. */
+    byte[] network() {
+      return network;
     }
 
     int rounds() {

@@ -17,7 +17,6 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,7 +48,9 @@ import scala.runtime.AbstractFunction1;
  * worker leaves its own network, equal to it, on its executor for the next chunk
  * ({@link ResidentNetworks}). Neither the trained network nor the next chunk's start is serialised
  * and restored then, except where an executor has none to resume (the first chunk, a new
- * executor, a retried stage).
+ * executor, a retried stage): its workers ask the hub for the driver's network, which the driver
+ * then serialises, once a chunk. Workers train on {@link TrainingThreads}, whose threads keep their
+ * DL4J workspaces from one chunk to the next while the executor keeps the network.
  */
 final class BarrierAveraging {
   private static final Logger LOG = LoggerFactory.getLogger(BarrierAveraging.class);
@@ -69,25 +70,34 @@ final class BarrierAveraging {
     final int rounds;
     /** Workers that resumed the network their executor kept from the chunk before. */
     final int resumed;
+    /** Workers whose training thread held the workspaces a worker before them left. */
+    final int warmThreads;
 
-    Outcome(double loss, int rounds, int resumed) {
+    Outcome(double loss, int rounds, int resumed, int warmThreads) {
       this.loss = loss;
       this.rounds = rounds;
       this.resumed = resumed;
+      this.warmThreads = warmThreads;
     }
   }
 
-  /** What a worker reports back: its network's training counters, and whether it resumed a kept network. */
+  /**
+   * What a worker reports back: its network's training counters, whether it resumed a kept network,
+   * and the workspaces its thread held when it began.
+   */
   static final class Report implements Serializable {
     private static final long serialVersionUID = 1L;
     final int iterations;
     final int epochs;
     final boolean resumed;
+    /** Bytes of DL4J workspaces its training thread held when the worker began: those a worker before it left. */
+    final long workspaceBytes;
 
-    Report(int iterations, int epochs, boolean resumed) {
+    Report(int iterations, int epochs, boolean resumed, long workspaceBytes) {
       this.iterations = iterations;
       this.epochs = epochs;
       this.resumed = resumed;
+      this.workspaceBytes = workspaceBytes;
     }
   }
 
@@ -117,7 +127,9 @@ final class BarrierAveraging {
    * {@code frequency} minibatches of each task, and leaves the last average in {@code net} (its
    * parameters, updater state and training counters; unchanged where no worker trained). Workers
    * resume the networks their executors kept under {@code resume}, when {@code net} is still what
-   * the stage that kept them ended with (null: none is), and keep theirs under {@code keep}.
+   * the stage that kept them ended with (null: none is), and keep theirs under {@code keep}, with
+   * their training threads' workspaces, for the next chunk's workers (null: for none; the workers
+   * free their workspaces).
    */
   static Outcome fit(JavaSparkContext sc, ComputationGraph net, JavaRDD<DataSet> batches, int frequency, String resume,
       String keep) {
@@ -125,15 +137,15 @@ final class BarrierAveraging {
       throw new IllegalArgumentException("averaging frequency must be positive, got " + frequency);
     }
     Start from = Start.of(net);
-    Broadcast<byte[]> start = sc.broadcast(serialize(net));
-    AveragingHub hub = AveragingHub.start(batches.getNumPartitions(), frequency);
+    // serialised only if a worker has no kept network to resume
+    AveragingHub hub = AveragingHub.start(batches.getNumPartitions(), frequency, () -> serialize(net));
     try {
       String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
       ClassTag<Report> tag = ClassTag$.MODULE$.apply(Report.class);
       List<Report> reports;
       try {
         reports = batches.rdd().barrier()
-            .mapPartitions(new Worker(start, from, resume, keep, host, hub.port()), false, tag).toJavaRDD().collect();
+            .mapPartitions(new Worker(from, resume, keep, host, hub.port()), false, tag).toJavaRDD().collect();
       } catch (RuntimeException e) {
         hub.close();
         hub.rethrow(); // the hub's own failure, which the workers only saw as a lost connection
@@ -142,8 +154,10 @@ final class BarrierAveraging {
       hub.close(); // waits for the hub's thread: its record of the last average is then complete
       hub.rethrow();
       int resumed = 0;
+      int warm = 0;
       for (Report r : reports) {
         resumed += r.resumed ? 1 : 0;
+        warm += r.workspaceBytes > 0 ? 1 : 0;
       }
       AveragingHub.Average last = hub.lastAverage();
       double loss = Double.NaN;
@@ -159,12 +173,11 @@ final class BarrierAveraging {
       net.getConfiguration().setIterationCount(reports.get(0).iterations);
       net.getConfiguration().setEpochCount(reports.get(0).epochs);
       AveragingHub.Timing timing = hub.timing();
-      LOG.info("parameter averaging: {}; {} of {} workers resumed their executor's network", timing, resumed,
-          reports.size());
-      return new Outcome(loss, timing == null ? 0 : timing.rounds, resumed);
+      LOG.info("parameter averaging: {}; {} of {} workers resumed their executor's network, {} trained on a thread "
+          + "with its workspaces allocated", timing, resumed, reports.size(), warm);
+      return new Outcome(loss, timing == null ? 0 : timing.rounds, resumed, warm);
     } finally {
       hub.close();
-      start.destroy();
     }
   }
 
@@ -251,15 +264,13 @@ final class BarrierAveraging {
       extends AbstractFunction1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<Report>>
       implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final Broadcast<byte[]> start;
     private final Start from;
     private final String resume;
     private final String keep;
     private final String hubHost;
     private final int hubPort;
 
-    Worker(Broadcast<byte[]> start, Start from, String resume, String keep, String hubHost, int hubPort) {
-      this.start = start;
+    Worker(Start from, String resume, String keep, String hubHost, int hubPort) {
       this.from = from;
       this.resume = resume;
       this.keep = keep;
@@ -275,27 +286,47 @@ final class BarrierAveraging {
       while (partition.hasNext()) {
         mine.add(partition.next());
       }
+      ComputationGraph kept = ResidentNetworks.take(resume);
       Report report;
       try (AveragingHub.Link hub = AveragingHub.Link.connect(hubHost, hubPort, ctx.stageAttemptNumber(),
-          ctx.partitionId(), mine.size())) {
-        report = train(hub, mine);
+          ctx.partitionId(), mine.size(), kept == null)) {
+        report = TrainingThreads.call(() -> trainKeepingOrFreeing(hub, mine, kept));
       } catch (IOException e) {
         throw new UncheckedIOException("worker " + ctx.partitionId() + ": averaging hub " + hubHost + ":" + hubPort
             + ": " + e.getMessage(), e);
-      } finally {
-        WorkspaceRelease.release();
       }
       return JavaConverters.asScalaIteratorConverter(Collections.singletonList(report).iterator()).asScala();
     }
 
-    private Report train(AveragingHub.Link hub, List<DataSet> mine) throws IOException {
-      ComputationGraph net = ResidentNetworks.take(resume);
+    /**
+     * Trains on the calling thread of {@link TrainingThreads}; its workspaces stay for the next chunk's
+     * worker where this one keeps its network for it, and are freed otherwise (the run's last chunk, a
+     * failure).
+     */
+    private Report trainKeepingOrFreeing(AveragingHub.Link hub, List<DataSet> mine, ComputationGraph kept)
+        throws IOException {
+      boolean keeping = false;
+      try {
+        Report report = train(hub, mine, kept);
+        keeping = keep != null;
+        return report;
+      } finally {
+        if (!keeping) {
+          WorkspaceRelease.release();
+        }
+      }
+    }
+
+    /** Trains {@code kept}, the network the executor kept, or where it kept none, the driver's. */
+    private Report train(AveragingHub.Link hub, List<DataSet> mine, ComputationGraph kept) throws IOException {
+      long workspaceBytes = WorkspaceRelease.heldByCurrentThread();
+      ComputationGraph net = kept;
       boolean resumed = net != null;
       if (resumed) {
         from.applyTo(net);
       } else {
         try {
-          net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(start.value()), true);
+          net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(hub.network()), true);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot restore the network to train: " + e.getMessage(), e);
         }
@@ -321,8 +352,11 @@ final class BarrierAveraging {
         }
       }
       // kept only once the whole chunk has averaged: a failed task leaves nothing to resume
-      ResidentNetworks.keep(keep, net);
-      return new Report(net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount(), resumed);
+      if (keep != null) {
+        ResidentNetworks.keep(keep, net);
+      }
+      return new Report(net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount(), resumed,
+          workspaceBytes);
     }
   }
 }

@@ -378,7 +378,8 @@ public final class Trainer {
       ComputationGraph trained;
       double loss;
       if (barrier) {
-        String keep = java.util.UUID.randomUUID().toString();
+        // the run's last chunk keeps nothing: its workers free their workspaces
+        String keep = plan.hasChunk(nextEpoch, nextChunk) ? java.util.UUID.randomUUID().toString() : null;
         String resume = resident;
         resident = null;
         BarrierAveraging.Outcome o = BarrierAveraging.fit(JavaSparkContext.fromSparkContext(spark.sparkContext()),

@@ -53,12 +53,18 @@ final class WorkspaceRelease implements TrainingHook {
     });
   }
 
-  /** Destroys the calling thread's workspaces and collects garbage; returns the workspace bytes freed. */
-  static long release() {
+  /** Bytes of DL4J workspaces the calling thread holds. */
+  static long heldByCurrentThread() {
     long bytes = 0;
     for (MemoryWorkspace ws : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
       bytes += ws.getCurrentSize();
     }
+    return bytes;
+  }
+
+  /** Destroys the calling thread's workspaces and collects garbage; returns the workspace bytes freed. */
+  static long release() {
+    long bytes = heldByCurrentThread();
     Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
     System.gc();
     LOG.debug("training task ended: {} MB of workspaces freed", bytes >> 20);

@@ -147,17 +147,43 @@ class BarrierAveragingTest {
     }
   }
 
+  /**
+   * Workers that keep their network for the next chunk keep their training threads' workspaces too,
+   * and the next chunk's workers train on those threads; a chunk that keeps nothing (a run's last)
+   * frees them, so that the chunk after it starts on threads without any.
+   */
+  @Test
+  void workersKeepTheirThreadsWorkspacesOnlyWhileTheyKeepTheirNetwork() {
+    Nd4jSetup.configure();
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
+    List<DataSet> minibatches = OneWorkerAveragingTest.minibatches(6, 4);
+    ComputationGraph net = network();
+    try {
+      BarrierAveraging.fit(sc, net, sc.parallelize(minibatches, 2), 1, null, "warm-1");
+      BarrierAveraging.Outcome last = BarrierAveraging.fit(sc, net, sc.parallelize(minibatches, 2), 1, "warm-1", null);
+      assertEquals(2, last.resumed);
+      assertEquals(2, last.warmThreads, "both workers trained on a thread that still held the chunk before's workspaces");
+      assertEquals(0, ResidentNetworks.size(), "a chunk with nothing to keep leaves no network");
+      BarrierAveraging.Outcome after = BarrierAveraging.fit(sc, network(), sc.parallelize(minibatches, 2), 1, null, null);
+      assertEquals(0, after.warmThreads, "the chunk before freed its threads' workspaces");
+    } finally {
+      while (ResidentNetworks.take("warm-1") != null) {
+        // drop what this test kept
+      }
+    }
+  }
+
   @Test
   void theHubWeighsByMinibatchesAndServesTheNewestAttempt() throws Exception {
-    try (AveragingHub hub = AveragingHub.start(2, 2)) {
+    try (AveragingHub hub = AveragingHub.start(2, 2, () -> new byte[0])) {
       // a first attempt's worker 0 connects, then the stage is re-run: attempt 1 replaces it
       java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
       try {
         java.util.concurrent.Future<AveragingHub.Link> stale =
-            pool.submit(() -> AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, 0, 3));
+            pool.submit(() -> AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, 0, 3, false));
         Thread.sleep(200);
         java.util.concurrent.Future<float[][]> w0 = pool.submit(() -> {
-          try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 0, 3)) {
+          try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 0, 3, false)) {
             assertEquals(2, l.rounds(), "3 and 4 minibatches, averaging every 2");
             assertEquals(2, l.frequency());
             l.average(2, 1.0, 0.5, new float[] {1, 2}, new float[] {10});
@@ -166,7 +192,7 @@ class BarrierAveragingTest {
             return second;
           }
         });
-        try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 1, 4)) {
+        try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 1, 4, false)) {
           float[][] first = l.average(2, 2.0, 1.5, new float[] {3, 4}, new float[] {20});
           assertArrayEquals(new float[] {2, 3}, first[0], 0f, "equal weights: the plain mean");
           assertArrayEquals(new float[] {15}, first[1], 0f);
@@ -194,8 +220,51 @@ class BarrierAveragingTest {
   }
 
   @Test
+  void theHubSerialisesTheNetworkOnceAndOnlyForTheWorkersThatAsk() throws Exception {
+    AtomicInteger serialised = new AtomicInteger();
+    byte[] network = {7, 1, 2, 3};
+    try (AveragingHub hub = AveragingHub.start(3, 1, () -> {
+      serialised.incrementAndGet();
+      return network.clone();
+    })) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+      try {
+        List<java.util.concurrent.Future<byte[]>> received = new java.util.ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+          int partition = w;
+          received.add(pool.submit(() -> {
+            // workers 0 and 2 have no network of their own; worker 1 resumes one
+            try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1,
+                partition != 1)) {
+              l.average(1, 0.1, 0.5, new float[] {partition}, new float[0]);
+              return l.network();
+            }
+          }));
+        }
+        assertArrayEquals(network, received.get(0).get());
+        assertEquals(null, received.get(1).get(), "a worker that did not ask gets no network");
+        assertArrayEquals(network, received.get(2).get());
+      } finally {
+        pool.shutdownNow();
+      }
+      hub.rethrow();
+      assertEquals(1, serialised.get(), "serialised once for both workers that asked");
+    }
+    try (AveragingHub hub = AveragingHub.start(1, 1, () -> {
+      serialised.incrementAndGet();
+      return network;
+    })) {
+      try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, 0, 1, false)) {
+        l.average(1, 0.1, 0.5, new float[] {1}, new float[0]);
+      }
+      hub.rethrow();
+      assertEquals(1, serialised.get(), "not serialised where every worker resumes its own");
+    }
+  }
+
+  @Test
   void aHubThatCannotAverageSaysWhy() throws Exception {
-    AveragingHub hub = AveragingHub.start(2, 1);
+    AveragingHub hub = AveragingHub.start(2, 1, () -> new byte[0]);
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       java.util.List<java.util.concurrent.Future<Object>> sent = new java.util.ArrayList<>();
@@ -203,7 +272,7 @@ class BarrierAveragingTest {
         float[] params = new float[w + 1]; // worker 1 sends one parameter more than worker 0
         int partition = w;
         sent.add(pool.submit(() -> {
-          try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1)) {
+          try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1, false)) {
             return l.average(1, 0.1, 0.5, params, new float[0]);
           }
         }));
