@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * The driver's end of {@link BarrierAveraging}: a TCP server the workers of one chunk's barrier
  * stage connect to, each on a connection of its own. Once every worker of a stage attempt has
  * connected (saying its partition and how many minibatches it holds, and receiving the driver's
- * network, serialised on the first request, if it has none of its own to resume), it tells them how many
- * averaging rounds the chunk takes; then, each round, reads every worker's parameters and updater
+ * network, serialised on the first request, if it has none of its own to resume), it tells them
+ * how many averaging rounds the chunk takes; then, each round, reads every worker's parameters and updater
  * state in partition order, and sends each the average weighted by the minibatches each trained in
  * the round, with every worker's last loss. A newer stage attempt (Spark re-runs a barrier stage
  * whole when a task fails) replaces an older one.
@@ -343,7 +343,7 @@ final class AveragingHub implements AutoCloseable {
     private final DataOutputStream out;
     private final int frequency;
     private final int rounds;
-    private final byte[] network;
+    private byte[] network;
     private double[] scores = new double[0];
 
     private Link(Socket socket, DataInputStream in, DataOutputStream out, int frequency, int rounds, byte[] network) {
@@ -389,9 +389,14 @@ final class AveragingHub implements AutoCloseable {
       return frequency;
     }
 
-    /** The driver's network, serialised, where it was asked for; null otherwise. */
-    byte[] network() {
-      return network;
+    /**
+     * The driver's network, serialised, where it was asked for, handed over once (the link holds
+     * no copy of it while the worker trains); null otherwise.
+     */
+    byte[] takeNetwork() {
+      byte[] taken = network;
+      network = null;
+      return taken;
     }
 
     int rounds() {

@@ -326,7 +326,7 @@ final class BarrierAveraging {
         from.applyTo(net);
       } else {
         try {
-          net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(hub.network()), true);
+          net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(hub.takeNetwork()), true);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot restore the network to train: " + e.getMessage(), e);
         }

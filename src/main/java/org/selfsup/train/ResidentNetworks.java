@@ -7,9 +7,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 /**
  * The networks the workers of a barrier stage end a chunk with, kept in their executor's JVM for the
  * next chunk's workers, so that these skip fetching the driver's network from the hub and restoring
- * it (a few hundred milliseconds a chunk on the quickstart trunk, more on larger ones). Each is tagged with a
- * version that the driver names when, and only when, its own network holds exactly the state the
- * workers ended with (the last average); any other entry is stale and dropped. Every worker of a
+ * it (a few hundred milliseconds a chunk on the quickstart trunk, more on larger ones). Each is
+ * tagged with a version that the driver names when, and only when, its own network holds exactly
+ * the state the workers ended with (the last average); any other entry is stale and dropped. Every worker of a
  * chunk ends with the same network, so a worker may take one that another partition left. A miss
  * only costs the restore: correctness never depends on a hit.
  */

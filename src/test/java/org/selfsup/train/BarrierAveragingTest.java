@@ -237,7 +237,9 @@ class BarrierAveragingTest {
             try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1,
                 partition != 1)) {
               l.average(1, 0.1, 0.5, new float[] {partition}, new float[0]);
-              return l.network();
+              byte[] taken = l.takeNetwork();
+              assertEquals(null, l.takeNetwork(), "handed over once");
+              return taken;
             }
           }));
         }
