@@ -10,8 +10,15 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -248,9 +255,9 @@ final class AveragingHub implements AutoCloseable {
     }
     long started = System.nanoTime();
     double[] training = new double[peers.length];
+    WeightedSum params = new WeightedSum("parameters");
+    WeightedSum state = new WeightedSum("updater values");
     for (int r = 0; r < rounds; r++) {
-      double[] params = null;
-      double[] state = null;
       double[] scores = new double[peers.length];
       long total = 0;
       for (int j = 0; j < peers.length; j++) {
@@ -258,28 +265,21 @@ final class AveragingHub implements AutoCloseable {
         int trained = in.readInt();
         scores[j] = in.readDouble();
         training[j] += in.readDouble();
-        float[] p = readFloats(in);
-        float[] s = readFloats(in);
-        if (params == null) {
-          params = new double[p.length];
-          state = new double[s.length];
-        } else if (p.length != params.length || s.length != state.length) {
-          throw new IllegalStateException("worker " + j + " sent " + p.length + " parameters and " + s.length
-              + " updater values; worker 0 sent " + params.length + " and " + state.length);
-        }
-        accumulate(params, p, trained);
-        accumulate(state, s, trained);
+        params.add(in, j, trained);
+        state.add(in, j, trained);
         total += trained;
       }
       if (total == 0) {
         throw new IllegalStateException("averaging round " + r + " in which no worker trained");
       }
-      float[] p = divide(params, total);
-      float[] s = divide(state, total);
-      last = new Average(p, s, scores); // before any worker can see it, and so end
+      params.divide(total);
+      state.divide(total);
+      if (r + 1 == rounds) {
+        last = new Average(params.values(), state.values(), scores); // before any worker can see it, and so end
+      }
       for (Peer peer : peers) {
-        writeFloats(peer.out, p);
-        writeFloats(peer.out, s);
+        params.write(peer.out);
+        state.write(peer.out);
         peer.out.writeInt(scores.length);
         for (double score : scores) {
           peer.out.writeDouble(score);
@@ -290,34 +290,85 @@ final class AveragingHub implements AutoCloseable {
     timing = new Timing(rounds, (System.nanoTime() - started) / 1e9, training);
   }
 
-  private static void accumulate(double[] sum, float[] x, int weight) {
-    for (int i = 0; i < x.length; i++) {
-      sum[i] += (double) weight * x[i];
+  /**
+   * One vector of every worker (the parameters, or the updater state) summed, weighted, in double
+   * precision and in partition order, then averaged. Its buffers are reused from round to round: a
+   * round allocates nothing in proportion to the network.
+   */
+  private static final class WeightedSum {
+    private final String what;
+    private int length;
+    private double[] sum = new double[0];
+    private byte[] received = new byte[0];
+    private byte[] average = new byte[0];
+
+    WeightedSum(String what) {
+      this.what = what;
+    }
+
+    /** Reads worker {@code worker}'s vector from {@code in} and adds it with weight {@code weight}. */
+    void add(DataInputStream in, int worker, int weight) throws IOException {
+      int n = in.readInt();
+      if (worker == 0) {
+        if (n < 0) {
+          throw new IllegalStateException("worker 0 sent " + n + " " + what);
+        }
+        if (sum.length != n) {
+          sum = new double[n];
+          received = new byte[4 * n];
+          average = new byte[4 * n];
+        } else {
+          Arrays.fill(sum, 0);
+        }
+        length = n;
+      } else if (n != length) {
+        throw new IllegalStateException("worker " + worker + " sent " + n + " " + what + "; worker 0 sent " + length);
+      }
+      in.readFully(received, 0, 4 * n);
+      FloatBuffer x = wire(received, n);
+      for (int i = 0; i < n; i++) {
+        sum[i] += (double) weight * x.get(i);
+      }
+    }
+
+    void divide(long total) {
+      FloatBuffer out = wire(average, length);
+      for (int i = 0; i < length; i++) {
+        out.put(i, (float) (sum[i] / total));
+      }
+    }
+
+    void write(DataOutputStream out) throws IOException {
+      out.writeInt(length);
+      out.write(average, 0, 4 * length);
+    }
+
+    float[] values() {
+      float[] v = new float[length];
+      wire(average, length).get(v);
+      return v;
     }
   }
 
-  private static float[] divide(double[] sum, long total) {
-    float[] out = new float[sum.length];
-    for (int i = 0; i < sum.length; i++) {
-      out[i] = (float) (sum[i] / total);
+  /** The first {@code n} floats of {@code bytes}, in the byte order of the exchange. */
+  static FloatBuffer wire(byte[] bytes, int n) {
+    return ByteBuffer.wrap(bytes, 0, 4 * n).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+  }
+
+  /**
+   * The values of a float array whose elements lie one after another, as a buffer over the array's
+   * own memory: a worker's parameters and updater state go to the socket and come back without an
+   * array of the network's size made on the way.
+   */
+  static FloatBuffer floatsOf(INDArray a) {
+    if (a.dataType() != DataType.FLOAT || a.elementWiseStride() != 1) {
+      throw new IllegalArgumentException("the hub averages contiguous float arrays, not " + a.dataType() + " with "
+          + "element stride " + a.elementWiseStride());
     }
-    return out;
-  }
-
-  static float[] readFloats(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    byte[] b = new byte[4 * n];
-    in.readFully(b);
-    float[] f = new float[n];
-    ByteBuffer.wrap(b).asFloatBuffer().get(f);
-    return f;
-  }
-
-  static void writeFloats(DataOutputStream out, float[] f) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(4 * f.length);
-    b.asFloatBuffer().put(f);
-    out.writeInt(f.length);
-    out.write(b.array());
+    int from = Math.toIntExact(4 * a.offset());
+    ByteBuffer memory = a.data().asNio();
+    memory.limit(from + Math.toIntExact(4 * a.length())).position(from);
+    return memory.slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   private static void closeAll(Peer[] peers) {
@@ -345,6 +396,7 @@ final class AveragingHub implements AutoCloseable {
     private final int rounds;
     private byte[] network;
     private double[] scores = new double[0];
+    private byte[] buffer = new byte[0];
 
     private Link(Socket socket, DataInputStream in, DataOutputStream out, int frequency, int rounds, byte[] network) {
       this.socket = socket;
@@ -404,25 +456,58 @@ final class AveragingHub implements AutoCloseable {
     }
 
     /**
-     * Sends this worker's round ({@code trained} minibatches in {@code seconds}, the last one's loss, the
-     * parameters and updater state) and returns the average: {parameters, updater state}.
+     * Sends this worker's round ({@code trained} minibatches in {@code seconds}, the last one's loss,
+     * its parameters and updater state: float arrays, null for none) and writes the average into
+     * them, in place.
      */
-    float[][] average(int trained, double seconds, double lastScore, float[] params, float[] state)
-        throws IOException {
+    void average(int trained, double seconds, double lastScore, INDArray params, INDArray state) throws IOException {
       out.writeInt(trained);
       out.writeDouble(lastScore);
       out.writeDouble(seconds);
-      writeFloats(out, params);
-      writeFloats(out, state);
+      send(params);
+      send(state);
       out.flush();
-      float[] p = readFloats(in);
-      float[] s = readFloats(in);
+      receive(params, "parameters");
+      receive(state, "updater values");
       double[] sc = new double[in.readInt()];
       for (int j = 0; j < sc.length; j++) {
         sc[j] = in.readDouble();
       }
       scores = sc;
-      return new float[][] {p, s};
+    }
+
+    private void send(INDArray values) throws IOException {
+      int n = length(values);
+      out.writeInt(n);
+      if (n > 0) {
+        Nd4j.getAffinityManager().ensureLocation(values, AffinityManager.Location.HOST);
+        wire(reserve(n), n).put(floatsOf(values));
+        out.write(buffer, 0, 4 * n);
+      }
+    }
+
+    private void receive(INDArray values, String what) throws IOException {
+      int n = in.readInt();
+      if (n != length(values)) {
+        throw new IOException("the hub sent " + n + " " + what + " for " + length(values));
+      }
+      if (n > 0) {
+        in.readFully(reserve(n), 0, 4 * n);
+        floatsOf(values).put(wire(buffer, n));
+        Nd4j.getAffinityManager().tagLocation(values, AffinityManager.Location.HOST);
+      }
+    }
+
+    /** The link's buffer, grown to hold at least {@code n} floats; reused from round to round. */
+    private byte[] reserve(int n) {
+      if (buffer.length < 4 * n) {
+        buffer = new byte[4 * n];
+      }
+      return buffer;
+    }
+
+    private static int length(INDArray values) {
+      return values == null ? 0 : Math.toIntExact(values.length());
     }
 
     /** Every worker's last loss as of the last average (NaN: a worker that had trained nothing yet). */

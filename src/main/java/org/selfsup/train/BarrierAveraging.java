@@ -19,6 +19,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -118,6 +119,11 @@ final class BarrierAveraging {
         ? net.getUpdater().getStateViewArray().length() : net.numParams());
     if (values > MAX_VALUES) {
       return values + " parameters and updater values, more than the " + MAX_VALUES + " the driver's hub averages";
+    }
+    INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+    if (net.params().dataType() != DataType.FLOAT || state != null && state.dataType() != DataType.FLOAT) {
+      return "the driver's hub averages float parameters and updater state, not " + net.params().dataType()
+          + (state == null ? "" : " and " + state.dataType());
     }
     return null;
   }
@@ -344,12 +350,7 @@ final class BarrierAveraging {
           net.fit(mine.get(i));
           lastScore = net.score();
         }
-        float[][] average = hub.average(to - from, (System.nanoTime() - started) / 1e9, lastScore, params.toFloatVector(),
-            state == null ? new float[0] : state.toFloatVector());
-        params.assign(Nd4j.createFromArray(average[0]).reshape(params.shape()).castTo(params.dataType()));
-        if (state != null && state.length() > 0) {
-          state.assign(Nd4j.createFromArray(average[1]).reshape(state.shape()).castTo(state.dataType()));
-        }
+        hub.average(to - from, (System.nanoTime() - started) / 1e9, lastScore, params, state);
       }
       // kept only once the whole chunk has averaged: a failed task leaves nothing to resume
       if (keep != null) {

@@ -13,9 +13,11 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.selfsup.TestSpark;
 import org.selfsup.models.Models;
 import org.selfsup.models.TrunkConfig;
@@ -186,21 +188,28 @@ class BarrierAveragingTest {
           try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 0, 3, false)) {
             assertEquals(2, l.rounds(), "3 and 4 minibatches, averaging every 2");
             assertEquals(2, l.frequency());
-            l.average(2, 1.0, 0.5, new float[] {1, 2}, new float[] {10});
-            float[][] second = l.average(1, 0.5, 0.25, new float[] {1, 2}, new float[] {10});
+            l.average(2, 1.0, 0.5, floats(1, 2), floats(10));
+            INDArray params = floats(1, 2);
+            INDArray state = floats(10);
+            l.average(1, 0.5, 0.25, params, state);
             assertArrayEquals(new double[] {0.25, 0.75}, l.scores(), 0.0);
-            return second;
+            return new float[][] {params.toFloatVector(), state.toFloatVector()};
           }
         });
         try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 1, 1, 4, false)) {
-          float[][] first = l.average(2, 2.0, 1.5, new float[] {3, 4}, new float[] {20});
-          assertArrayEquals(new float[] {2, 3}, first[0], 0f, "equal weights: the plain mean");
-          assertArrayEquals(new float[] {15}, first[1], 0f);
-          float[][] second = l.average(3, 3.0, 0.75, new float[] {5, 10}, new float[] {30});
+          INDArray params = floats(3, 4);
+          INDArray state = floats(20);
+          l.average(2, 2.0, 1.5, params, state);
+          assertArrayEquals(new float[] {2, 3}, params.toFloatVector(), 0f, "equal weights: the plain mean, in place");
+          assertArrayEquals(new float[] {15}, state.toFloatVector(), 0f);
+          // a view into a larger array: the average lands in the view's own elements, the rest untouched
+          INDArray whole = floats(-1, 5, 10, -1);
+          INDArray view = whole.get(NDArrayIndex.interval(1, 3));
+          l.average(3, 3.0, 0.75, view, floats(30));
           // (1·1 + 3·5) / 4 = 4, (1·2 + 3·10) / 4 = 8, (1·10 + 3·30) / 4 = 25
-          assertArrayEquals(new float[] {4, 8}, second[0], 0f);
-          assertArrayEquals(new float[] {25}, second[1], 0f);
-          assertArrayEquals(second[0], w0.get()[0], 0f, "both workers continue from the same average");
+          assertArrayEquals(new float[] {-1, 4, 8, -1}, whole.toFloatVector(), 0f);
+          assertArrayEquals(new float[] {4, 8}, w0.get()[0], 0f, "both workers continue from the same average");
+          assertArrayEquals(new float[] {25}, w0.get()[1], 0f);
         }
         java.util.concurrent.ExecutionException refused =
             org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, stale::get);
@@ -236,7 +245,7 @@ class BarrierAveragingTest {
             // workers 0 and 2 have no network of their own; worker 1 resumes one
             try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1,
                 partition != 1)) {
-              l.average(1, 0.1, 0.5, new float[] {partition}, new float[0]);
+              l.average(1, 0.1, 0.5, floats(partition), null);
               byte[] taken = l.takeNetwork();
               assertEquals(null, l.takeNetwork(), "handed over once");
               return taken;
@@ -257,11 +266,20 @@ class BarrierAveragingTest {
       return network;
     })) {
       try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, 0, 1, false)) {
-        l.average(1, 0.1, 0.5, new float[] {1}, new float[0]);
+        l.average(1, 0.1, 0.5, floats(1), floats());
       }
       hub.rethrow();
       assertEquals(1, serialised.get(), "not serialised where every worker resumes its own");
     }
+  }
+
+  @Test
+  void onlyFloatNetworksAverageThroughTheHub() {
+    org.apache.spark.SparkContext sc = TestSpark.get().sparkContext();
+    ComputationGraph net = network();
+    assertEquals(null, BarrierAveraging.unusableBecause(net, 2, sc));
+    String why = BarrierAveraging.unusableBecause(net.convertDataType(DataType.DOUBLE), 2, sc);
+    assertTrue(why != null && why.contains("float parameters and updater state, not DOUBLE"), why);
   }
 
   @Test
@@ -271,11 +289,12 @@ class BarrierAveragingTest {
     try {
       java.util.List<java.util.concurrent.Future<Object>> sent = new java.util.ArrayList<>();
       for (int w = 0; w < 2; w++) {
-        float[] params = new float[w + 1]; // worker 1 sends one parameter more than worker 0
+        INDArray params = Nd4j.zeros(DataType.FLOAT, w + 1); // worker 1 sends one parameter more than worker 0
         int partition = w;
         sent.add(pool.submit(() -> {
           try (AveragingHub.Link l = AveragingHub.Link.connect("127.0.0.1", hub.port(), 0, partition, 1, false)) {
-            return l.average(1, 0.1, 0.5, params, new float[0]);
+            l.average(1, 0.1, 0.5, params, null);
+            return params;
           }
         }));
       }
@@ -290,5 +309,9 @@ class BarrierAveragingTest {
       pool.shutdownNow();
       hub.close();
     }
+  }
+
+  private static INDArray floats(float... values) {
+    return Nd4j.createFromArray(values);
   }
 }
