@@ -16,9 +16,10 @@
 #   val shard (--pretext_eval_images 2500, 10,000 rotated inputs): on pretrain's default 256 a trained
 #   network errs about 20 times, and the loss moved 17% from seed to seed.
 #   The pair trains each chunk in one barrier stage averaging through a hub on the driver; the single
-#   executor on DL4J's master. One epoch, every 5, seeds 0 1 2: 1.78x, the held-out loss +0.8% on the
-#   means (on an AVX-512 Xeon; 1.80x before the one-pass residual sums made a step faster;
-#   docs/results.md, 2026-12-05, sixteenth session).
+#   executor on DL4J's master. One epoch, every 5, seeds 0 1 2: 1.95x against a ceiling of 1.97x, the
+#   held-out loss +0.8% on the means (on an AVX-512 Xeon; 1.78x in the sixteenth session, before the
+#   workers kept their workspaces and exchanged without copies; docs/results.md, 2026-12-05,
+#   eighteenth session).
 # Logs of the cluster's daemons and executors: WORKDIR/cluster/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/launcher.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/quickstart.sh"
